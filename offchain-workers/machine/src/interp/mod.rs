@@ -1,0 +1,173 @@
+//! The RV64IMAC + Zicsr + Zifencei interpreter (M/S/U, Sv39/Sv48), generic over
+//! [`StateAccess`].
+//!
+//! Files by instruction class: [`decode`] (field extraction), `alu` (I/M arithmetic),
+//! `mem` (loads/stores), `amo` (A), `compressed` (C expansion), `csr`, `system`
+//! (ecall/ebreak/xret/wfi/fence/sfence), `trap` (trap entry, interrupts), `mmu`
+//! (Sv39/Sv48), `fetch` (instruction fetch and the §6.7 fetch cache), `execute`
+//! (dispatch).
+//!
+//! F and D: `misa` reports them (as v0.19 does) and `fflags`/`frm`/`fcsr` exist with the
+//! `mstatus.FS ≠ Off` check, but every F/D instruction (including C.FLD/C.FSD/C.FLDSP/
+//! C.FSDSP) currently raises an illegal-instruction exception. This matches v0.19 only
+//! while `mstatus.FS` is Off (the reset value); soft-float may come later.
+
+pub mod access;
+mod alu;
+mod amo;
+mod compressed;
+mod csr;
+pub mod decode;
+mod execute;
+mod fetch;
+mod mem;
+mod mmu;
+mod system;
+mod trap;
+
+pub use access::{StateAccess, TlbSlot};
+
+use crate::constants::{irq, reg, RTC_FREQ_DIV};
+
+/// A synchronous exception raised by an instruction (a guest fault, never a host error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exception {
+    /// mcause value (without the interrupt bit).
+    pub cause: u64,
+    /// mtval/stval value.
+    pub tval: u64,
+}
+
+impl Exception {
+    /// Illegal instruction with the instruction bits as tval.
+    #[inline]
+    pub fn illegal(insn: u32) -> Exception {
+        Exception { cause: crate::constants::cause::ILLEGAL, tval: insn as u64 }
+    }
+}
+
+/// How an instruction that did not raise an exception wants the loop to continue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Plain success.
+    Next,
+    /// Success, but the fetch cache must be invalidated (satp mode change, SFENCE.VMA).
+    FlushFetch,
+    /// Success; check interrupts before the next instruction (§7.8).
+    ServeInterrupts,
+    /// Halt or yield: leave `run`.
+    Stop,
+    /// The instruction raised an exception and the trap was already entered.
+    Raised,
+}
+
+/// Result of executing one instruction.
+pub type Exec = Result<Flow, Exception>;
+
+/// Why `run` returned (numbers as in the C API `cm_break_reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum BreakReason {
+    /// `iflags_H` is set.
+    Halted = 1,
+    /// `iflags_Y` is set.
+    YieldedManually = 2,
+    /// `iflags_X` is set.
+    YieldedAutomatically = 3,
+    /// Soft yield (never produced: the runtime option is off).
+    YieldedSoftly = 4,
+    /// `mcycle` reached the requested end.
+    ReachedTargetMcycle = 5,
+}
+
+impl BreakReason {
+    /// The C API number.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+/// Runs until `mcycle_end`, a halt or a yield (§3.2). The caller has checked
+/// `mcycle_end >= mcycle`.
+pub fn run<S: StateAccess>(s: &mut S, mcycle_end: u64) -> BreakReason {
+    if s.reg(reg::IFLAGS_H) != 0 {
+        return BreakReason::Halted;
+    }
+    if s.reg(reg::IFLAGS_Y) != 0 {
+        return BreakReason::YieldedManually;
+    }
+    if s.reg(reg::MCYCLE) >= mcycle_end {
+        return BreakReason::ReachedTargetMcycle;
+    }
+    s.set_reg(reg::IFLAGS_X, 0);
+    s.begin_run();
+    run_loop(s, mcycle_end);
+    if s.reg(reg::IFLAGS_H) != 0 {
+        BreakReason::Halted
+    } else if s.reg(reg::IFLAGS_Y) != 0 {
+        BreakReason::YieldedManually
+    } else if s.reg(reg::IFLAGS_X) != 0 {
+        BreakReason::YieldedAutomatically
+    } else {
+        BreakReason::ReachedTargetMcycle
+    }
+}
+
+/// Executes one inner-loop step (= `run(mcycle + 1)`).
+pub fn step<S: StateAccess>(s: &mut S) -> BreakReason {
+    let end = s.reg(reg::MCYCLE).wrapping_add(1);
+    run(s, end)
+}
+
+fn run_loop<S: StateAccess>(s: &mut S, mcycle_end: u64) {
+    loop {
+        let mcycle = s.reg(reg::MCYCLE);
+        if mcycle >= mcycle_end {
+            return;
+        }
+        // RTC_FREQ_DIV is a power of two.
+        if mcycle & (RTC_FREQ_DIV - 1) == 0 {
+            let cmp = s.reg(reg::CLINT_MTIMECMP).wrapping_mul(RTC_FREQ_DIV);
+            if cmp != 0 && cmp <= mcycle {
+                let mip = s.reg(reg::MIP);
+                s.set_reg(reg::MIP, mip | irq::MTIP);
+            }
+        }
+        trap::serve_interrupts(s);
+        let tick_end = mcycle + core::cmp::min(mcycle_end - mcycle, RTC_FREQ_DIV - mcycle % RTC_FREQ_DIV);
+        if inner_loop(s, mcycle, tick_end) {
+            return;
+        }
+    }
+}
+
+/// Runs instructions until `tick_end`; returns `true` on halt/yield.
+#[inline(never)]
+fn inner_loop<S: StateAccess>(s: &mut S, mut mcycle: u64, tick_end: u64) -> bool {
+    while mcycle < tick_end {
+        let pc = s.reg(reg::PC);
+        let insn = match fetch::fetch(s, pc) {
+            Ok(insn) => insn,
+            Err(e) => {
+                mcycle += 1;
+                s.set_reg(reg::MCYCLE, mcycle);
+                trap::raise_exception(s, e, pc);
+                s.fetch_cache_invalidate();
+                continue;
+            }
+        };
+        let flow = execute::execute(s, pc, insn);
+        mcycle += 1;
+        s.set_reg(reg::MCYCLE, mcycle);
+        if flow == Flow::Next {
+            continue;
+        }
+        s.fetch_cache_invalidate();
+        match flow {
+            Flow::ServeInterrupts => return false,
+            Flow::Stop => return true,
+            _ => {}
+        }
+    }
+    false
+}

@@ -1,0 +1,112 @@
+//! Genesis presets: `development` (Alice alone) and `local_testnet` (Alice, Bob, Charlie).
+
+use crate::{
+    keys::crypto::Public as ConcertoId, AccountId, BalancesConfig, RuntimeGenesisConfig,
+    SessionKeys, SudoConfig,
+};
+use alloc::{vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use polkadot_sdk::*;
+use serde_json::Value;
+use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::{self, PresetId};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+/// Balance given to each endowed development account: 2^60 plancks (~1.15M UNIT).
+pub const ENDOWMENT: u128 = 1u128 << 60;
+
+/// One validator's keys at genesis.
+#[derive(Clone)]
+pub struct ValidatorKeys {
+    /// Aura block-production key.
+    pub aura: AuraId,
+    /// GRANDPA finality key.
+    pub grandpa: GrandpaId,
+    /// Concerto attestation key.
+    pub concerto: ConcertoId,
+}
+
+impl ValidatorKeys {
+    /// The keys a well-known development account derives (`//Alice` and so on): sr25519
+    /// for aura and attestations, ed25519 for GRANDPA, as `--alice` puts in the keystore.
+    pub fn dev(sr: Sr25519Keyring, ed: Ed25519Keyring) -> Self {
+        ValidatorKeys {
+            aura: sr.public().into(),
+            grandpa: ed.public().into(),
+            concerto: sr.public().into(),
+        }
+    }
+
+    /// The session keys struct for these keys.
+    pub fn session_keys(&self) -> SessionKeys {
+        SessionKeys {
+            aura: self.aura.clone(),
+            grandpa: self.grandpa.clone(),
+            concerto: self.concerto.clone(),
+        }
+    }
+}
+
+fn testnet_genesis(
+    validators: Vec<ValidatorKeys>,
+    endowed: Vec<AccountId>,
+    root: AccountId,
+) -> Value {
+    build_struct_json_patch!(RuntimeGenesisConfig {
+        balances: BalancesConfig {
+            balances: endowed.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
+        },
+        aura: pallet_aura::GenesisConfig {
+            authorities: validators.iter().map(|v| v.aura.clone()).collect::<Vec<_>>(),
+        },
+        grandpa: pallet_grandpa::GenesisConfig {
+            authorities: validators.iter().map(|v| (v.grandpa.clone(), 1)).collect::<Vec<_>>(),
+        },
+        sudo: SudoConfig { key: Some(root) },
+    })
+}
+
+/// The `development` preset: Alice validates alone and is sudo.
+pub fn development_config_genesis() -> Value {
+    testnet_genesis(
+        vec![ValidatorKeys::dev(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+        Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect(),
+        Sr25519Keyring::Alice.to_account_id(),
+    )
+}
+
+/// The `local_testnet` preset: Alice, Bob and Charlie validate; Alice is sudo.
+pub fn local_config_genesis() -> Value {
+    testnet_genesis(
+        vec![
+            ValidatorKeys::dev(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+            ValidatorKeys::dev(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+            ValidatorKeys::dev(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+        ],
+        Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect(),
+        Sr25519Keyring::Alice.to_account_id(),
+    )
+}
+
+/// The JSON patch of a named preset, if there is one.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+    let patch = match id.as_ref() {
+        sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
+        sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+        _ => return None,
+    };
+    Some(
+        serde_json::to_string(&patch)
+            .expect("serialization to json is expected to work. qed.")
+            .into_bytes(),
+    )
+}
+
+/// The names of the presets this runtime has.
+pub fn preset_names() -> Vec<PresetId> {
+    vec![
+        PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+        PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+    ]
+}

@@ -1,0 +1,21 @@
+//! Concerto's own session key type: validators sign batch attestations with it.
+
+use polkadot_sdk::*;
+use sp_runtime::{BoundToRuntimeAppPublic, KeyTypeId};
+
+/// Key type of the Concerto attestation key (`conc`, sr25519). Not used by any SDK pallet.
+pub const CONCERTO_KEY_TYPE: KeyTypeId = KeyTypeId(*b"conc");
+
+/// The application crypto of the attestation key.
+pub mod crypto {
+    use super::CONCERTO_KEY_TYPE;
+    use polkadot_sdk::*;
+    sp_runtime::app_crypto::app_crypto!(sr25519, CONCERTO_KEY_TYPE);
+}
+
+/// Binds the `conc` key to the session keys (until pallet-topics owns it).
+pub struct ConcertoKeys;
+
+impl BoundToRuntimeAppPublic for ConcertoKeys {
+    type Public = crypto::Public;
+}

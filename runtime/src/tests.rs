@@ -1,0 +1,79 @@
+//! Runtime unit tests: genesis presets build, and hold what they promise.
+
+use crate::{genesis_config_presets as presets, Runtime, RuntimeGenesisConfig, SessionKeys};
+use polkadot_sdk::*;
+use sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::BuildStorage;
+
+fn storage_of(preset: &str) -> sp_io::TestExternalities {
+    let patch = presets::get_preset(&preset.into()).expect("preset exists");
+    let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializes");
+    let patch: serde_json::Value = serde_json::from_slice(&patch).expect("preset is JSON");
+    json_merge(&mut config, patch);
+    let config: RuntimeGenesisConfig = serde_json::from_value(config).expect("patched config decodes");
+    config.build_storage().expect("genesis builds").into()
+}
+
+fn json_merge(a: &mut serde_json::Value, b: serde_json::Value) {
+    match (a, b) {
+        (serde_json::Value::Object(a), serde_json::Value::Object(b)) => {
+            for (k, v) in b {
+                json_merge(a.entry(k).or_insert(serde_json::Value::Null), v);
+            }
+        },
+        (a, b) => *a = b,
+    }
+}
+
+#[test]
+fn preset_names_are_dev_and_local() {
+    let names = presets::preset_names();
+    assert_eq!(names.len(), 2);
+    assert!(names.iter().any(|n| n.as_ref() == DEV_RUNTIME_PRESET));
+    assert!(names.iter().any(|n| n.as_ref() == LOCAL_TESTNET_RUNTIME_PRESET));
+    assert!(presets::get_preset(&"no-such-preset".into()).is_none());
+}
+
+#[test]
+fn development_preset_has_alice_as_sole_authority_and_sudo() {
+    storage_of(DEV_RUNTIME_PRESET).execute_with(|| {
+        let aura = pallet_aura::Authorities::<Runtime>::get();
+        assert_eq!(aura.len(), 1);
+        assert_eq!(aura[0], Sr25519Keyring::Alice.public().into());
+        let grandpa = pallet_grandpa::Pallet::<Runtime>::grandpa_authorities();
+        assert_eq!(grandpa.len(), 1);
+        assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
+        let alice = frame_system::Pallet::<Runtime>::account(Sr25519Keyring::Alice.to_account_id());
+        assert_eq!(alice.data.free, presets::ENDOWMENT);
+    });
+}
+
+#[test]
+fn local_preset_has_three_validators() {
+    storage_of(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+        let aura = pallet_aura::Authorities::<Runtime>::get();
+        let expected: Vec<_> = [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+            .into_iter()
+            .map(|k| k.public().into())
+            .collect();
+        assert_eq!(aura.into_inner(), expected);
+        assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 3);
+    });
+}
+
+#[test]
+fn session_keys_include_the_concerto_key_type() {
+    use sp_runtime::traits::OpaqueKeys;
+    let ids = SessionKeys::key_ids();
+    assert!(ids.contains(&crate::keys::CONCERTO_KEY_TYPE));
+    assert_eq!(ids.len(), 3);
+}
+
+#[test]
+fn block_time_defaults_to_two_seconds() {
+    if option_env!("CONCERTO_BLOCK_TIME_MS").is_none() {
+        assert_eq!(crate::MILLI_SECS_PER_BLOCK, 2000);
+    }
+    assert_eq!(crate::SLOT_DURATION, crate::MILLI_SECS_PER_BLOCK);
+}
