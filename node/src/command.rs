@@ -125,6 +125,7 @@ pub fn run() -> sc_cli::Result<()> {
                     let PartialComponents { client, .. } = service::new_partial(&config)?;
                     cmd.run(client)
                 },
+                #[cfg(feature = "runtime-benchmarks")]
                 BenchmarkCmd::Storage(cmd) => {
                     let PartialComponents { client, backend, .. } = service::new_partial(&config)?;
                     let db = backend.expose_db();
@@ -132,6 +133,10 @@ pub fn run() -> sc_cli::Result<()> {
                     let shared_trie_cache = backend.expose_shared_trie_cache();
                     cmd.run(config, client, db, storage, shared_trie_cache)
                 },
+                #[cfg(not(feature = "runtime-benchmarks"))]
+                BenchmarkCmd::Storage(_) => Err("`benchmark storage` needs a build with \
+                    `--features runtime-benchmarks`"
+                    .into()),
                 BenchmarkCmd::Machine(cmd) => {
                     cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone())
                 },

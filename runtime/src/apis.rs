@@ -2,7 +2,7 @@
 
 use crate::{
     AccountId, Aura, Balance, Block, BlockNumber, Contracts, Executive, Grandpa, Hash,
-    Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
+    InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
     TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
@@ -15,7 +15,6 @@ use polkadot_sdk::*;
 use sp_api::impl_runtime_apis;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_core::{crypto::KeyTypeId, OpaqueMetadata};
-use sp_inherents::InherentDataExt;
 use sp_runtime::{
     traits::{Block as BlockT, NumberFor},
     transaction_validity::{TransactionSource, TransactionValidity},

@@ -9,8 +9,8 @@ pub const CONCERTO_KEY_TYPE: KeyTypeId = KeyTypeId(*b"conc");
 /// The application crypto of the attestation key.
 pub mod crypto {
     use super::CONCERTO_KEY_TYPE;
-    use polkadot_sdk::*;
-    sp_runtime::app_crypto::app_crypto!(sr25519, CONCERTO_KEY_TYPE);
+    use polkadot_sdk::sp_application_crypto::{app_crypto, sr25519};
+    app_crypto!(sr25519, CONCERTO_KEY_TYPE);
 }
 
 /// Binds the `conc` key to the session keys (until pallet-topics owns it).

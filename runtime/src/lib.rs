@@ -5,6 +5,9 @@
 //! attestation key type `conc`) and pallet-contracts.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![recursion_limit = "256"]
+// `construct_runtime`, `impl_runtime_apis` and the included wasm blob generate items
+// without doc comments; every hand-written public item here is documented.
+#![allow(missing_docs)]
 
 #[cfg(feature = "std")]
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
@@ -18,14 +21,13 @@ pub mod configs;
 pub mod genesis_config_presets;
 pub mod keys;
 
+use alloc::vec::Vec;
 use polkadot_sdk::*;
 use sp_runtime::{
     generic, impl_opaque_keys,
     traits::{BlakeTwo256, IdentifyAccount, Verify},
     MultiAddress, MultiSignature,
 };
-#[cfg(feature = "std")]
-use sp_version::NativeVersion;
 use sp_version::RuntimeVersion;
 
 pub use frame_system::Call as SystemCall;
@@ -119,12 +121,6 @@ pub const MILLI_UNIT: Balance = 1_000_000_000;
 pub const MICRO_UNIT: Balance = 1_000_000;
 /// The existential deposit.
 pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
-
-/// Native version, used by the node to decide whether it can run the runtime natively.
-#[cfg(feature = "std")]
-pub fn native_version() -> NativeVersion {
-    NativeVersion { runtime_version: VERSION, can_author_with: Default::default() }
-}
 
 /// Signature type of the chain.
 pub type Signature = MultiSignature;

@@ -30,8 +30,8 @@ fn json_merge(a: &mut serde_json::Value, b: serde_json::Value) {
 fn preset_names_are_dev_and_local() {
     let names = presets::preset_names();
     assert_eq!(names.len(), 2);
-    assert!(names.iter().any(|n| n.as_ref() == DEV_RUNTIME_PRESET));
-    assert!(names.iter().any(|n| n.as_ref() == LOCAL_TESTNET_RUNTIME_PRESET));
+    assert!(names.iter().any(|n| n.as_str() == DEV_RUNTIME_PRESET));
+    assert!(names.iter().any(|n| n.as_str() == LOCAL_TESTNET_RUNTIME_PRESET));
     assert!(presets::get_preset(&"no-such-preset".into()).is_none());
 }
 

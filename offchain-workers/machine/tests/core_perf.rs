@@ -1,5 +1,7 @@
 //! Throughput probe (not a timed test): `cargo test --release -p concerto-machine --test
-//! core_perf -- --ignored --nocapture` prints MIPS for a tight ALU loop and a memory loop.
+//! core_perf -- --ignored --nocapture` prints MIPS for a tight ALU loop and a memory loop;
+//! `run_elf_for_cycles` runs any ELF (`CORE_PERF_ELF`) for `CORE_PERF_CYCLES` cycles, for
+//! callgrind or `perf stat` (`CORE_PERF_HASH=1` also prints the root hash).
 #![allow(missing_docs)]
 
 mod core_util;
@@ -44,5 +46,27 @@ fn alu_and_memory_loop_mips() {
     }
     if only != "alu" {
         println!("memory loop: {:.0} MIPS", mips(&mem, n / 2));
+    }
+}
+
+/// Callgrind probe: runs the ELF named by `CORE_PERF_ELF` for `CORE_PERF_CYCLES` cycles
+/// (or to its halt). Running it at two cycle counts under `valgrind --tool=callgrind`
+/// and dividing the difference in host instructions by the difference in cycles gives
+/// host instructions per guest instruction, independent of machine load.
+#[test]
+#[ignore]
+fn run_elf_for_cycles() {
+    let Ok(path) = std::env::var("CORE_PERF_ELF") else { return };
+    let n: u64 = std::env::var("CORE_PERF_CYCLES").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000_000);
+    let bytes = std::fs::read(&path).expect("read ELF");
+    let image = concerto_machine::elf::parse(&bytes).expect("parse ELF");
+    let mut m = concerto_machine::machine::Machine::new(concerto_machine::machine::MachineConfig::new(32 << 20))
+        .expect("machine");
+    image.load_into(&mut m).expect("load");
+    let reason = m.run(n).unwrap();
+    println!("{reason:?} at mcycle {}", m.mcycle());
+    if std::env::var_os("CORE_PERF_HASH").is_some() {
+        let h: String = m.root_hash().iter().map(|b| format!("{b:02x}")).collect();
+        println!("root hash {h}");
     }
 }

@@ -8,7 +8,9 @@ use crate::{
     System, EXISTENTIAL_DEPOSIT, SLOT_DURATION, VERSION,
 };
 use frame_support::{
-    derive_impl, parameter_types,
+    derive_impl,
+    dispatch::DispatchClass,
+    parameter_types,
     traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
     weights::{
         constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
@@ -35,7 +37,10 @@ parameter_types! {
         NORMAL_DISPATCH_RATIO,
     );
     /// 5 MiB blocks, 75% of it for normal transactions.
-    pub RuntimeBlockLength: BlockLength = BlockLength::max_with_normal_ratio(5 * 1024 * 1024, NORMAL_DISPATCH_RATIO);
+    pub RuntimeBlockLength: BlockLength = BlockLength::builder()
+        .max_length(5 * 1024 * 1024)
+        .modify_max_length_for_class(DispatchClass::Normal, |m| *m = NORMAL_DISPATCH_RATIO * *m)
+        .build();
     /// SS58 prefix 42 (generic Substrate) until Concerto registers its own.
     pub const SS58Prefix: u8 = 42;
 }

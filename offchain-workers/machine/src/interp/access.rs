@@ -75,6 +75,13 @@ pub trait StateAccess {
     /// Fetch through the per-run fetch cache (§6.7): returns 4 instruction bytes when the
     /// cache holds pc's page and pc's page offset ≤ 4093, without consulting the TLB.
     fn fetch_cached(&mut self, pc: u64) -> Option<u32>;
+    /// The hit case of [`StateAccess::fetch_cached`] alone (no refresh of dropped host
+    /// pointers): `Some` only when `fetch_cached` would return the same bytes. The
+    /// default (never hits) is always correct: the caller then calls `fetch_cached`.
+    #[inline(always)]
+    fn fetch_hit(&self, _pc: u64) -> Option<u32> {
+        None
+    }
     /// Points the fetch cache at a virtual page and its physical page.
     fn fetch_cache_set(&mut self, vaddr_page: u64, paddr_page: u64, pma_index: usize);
     /// Invalidates the fetch cache.

@@ -3,20 +3,20 @@
 //! Reserved encodings and every floating-point form return `None` (illegal instruction,
 //! tval = the 16-bit value). Hints expand to instructions writing x0 (no-ops).
 
-fn r_type(f7: u32, rs2: u32, rs1: u32, f3: u32, rd: u32, op: u32) -> u32 {
+const fn r_type(f7: u32, rs2: u32, rs1: u32, f3: u32, rd: u32, op: u32) -> u32 {
     (f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op
 }
 
-fn i_type(imm: i32, rs1: u32, f3: u32, rd: u32, op: u32) -> u32 {
+const fn i_type(imm: i32, rs1: u32, f3: u32, rd: u32, op: u32) -> u32 {
     (((imm as u32) & 0xFFF) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op
 }
 
-fn s_type(imm: i32, rs2: u32, rs1: u32, f3: u32, op: u32) -> u32 {
+const fn s_type(imm: i32, rs2: u32, rs1: u32, f3: u32, op: u32) -> u32 {
     let imm = imm as u32;
     (((imm >> 5) & 0x7F) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | ((imm & 31) << 7) | op
 }
 
-fn b_type(imm: i32, rs2: u32, rs1: u32, f3: u32) -> u32 {
+const fn b_type(imm: i32, rs2: u32, rs1: u32, f3: u32) -> u32 {
     let imm = imm as u32;
     (((imm >> 12) & 1) << 31)
         | (((imm >> 5) & 0x3F) << 25)
@@ -28,7 +28,7 @@ fn b_type(imm: i32, rs2: u32, rs1: u32, f3: u32) -> u32 {
         | 0x63
 }
 
-fn j_type(imm: i32, rd: u32) -> u32 {
+const fn j_type(imm: i32, rd: u32) -> u32 {
     let imm = imm as u32;
     (((imm >> 20) & 1) << 31)
         | (((imm >> 1) & 0x3FF) << 21)
@@ -39,23 +39,23 @@ fn j_type(imm: i32, rd: u32) -> u32 {
 }
 
 #[inline(always)]
-fn bit(c: u32, b: u32) -> u32 {
+const fn bit(c: u32, b: u32) -> u32 {
     (c >> b) & 1
 }
 
 #[inline(always)]
-fn bits(c: u32, hi: u32, lo: u32) -> u32 {
+const fn bits(c: u32, hi: u32, lo: u32) -> u32 {
     (c >> lo) & ((1 << (hi - lo + 1)) - 1)
 }
 
 /// Sign-extends the low `n` bits of `v`.
 #[inline(always)]
-fn sext(v: u32, n: u32) -> i32 {
+const fn sext(v: u32, n: u32) -> i32 {
     ((v << (32 - n)) as i32) >> (32 - n)
 }
 
 /// Expands a 16-bit instruction; `None` = illegal.
-pub(crate) fn expand(c16: u16) -> Option<u32> {
+pub(crate) const fn expand(c16: u16) -> Option<u32> {
     let c = c16 as u32;
     let f3 = c >> 13;
     let rdp = bits(c, 4, 2) + 8;
@@ -190,9 +190,47 @@ pub(crate) fn expand(c16: u16) -> Option<u32> {
     }
 }
 
+/// Expansion of every 16-bit value, built at compile time (0 = illegal: every valid
+/// expansion has its low two bits set). Entries of quadrant 3 are never used.
+#[allow(long_running_const_eval)]
+static TABLE: [u32; 1 << 16] = build_table();
+
+const fn build_table() -> [u32; 1 << 16] {
+    let mut t = [0u32; 1 << 16];
+    let mut i = 0;
+    while i < t.len() {
+        if i & 3 != 3 {
+            t[i] = match expand(i as u16) {
+                Some(v) => v,
+                None => 0,
+            };
+        }
+        i += 1;
+    }
+    t
+}
+
+/// [`expand`] through the precomputed table (same results).
+#[inline(always)]
+pub(crate) fn expand_fast(c16: u16) -> Option<u32> {
+    match TABLE[c16 as usize] {
+        0 => None,
+        v => Some(v),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::expand;
+    use super::{expand, expand_fast};
+
+    #[test]
+    fn table_matches_expand() {
+        for c in 0..=u16::MAX {
+            if c & 3 != 3 {
+                assert_eq!(expand_fast(c), expand(c), "{c:#06x}");
+            }
+        }
+    }
 
     #[test]
     fn known_expansions() {

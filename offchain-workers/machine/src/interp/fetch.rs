@@ -5,18 +5,11 @@ use super::{Exception, StateAccess, TlbSlot};
 use crate::constants::{cause, tlb, PAGE_LOG2, PAGE_OFFSET_MASK};
 use crate::state::pma::PmaKind;
 
-/// Fetches the instruction at `pc`: 4 bytes (the upper half is the next parcel for a
-/// compressed instruction), or 2/2+2 bytes at page offset 0xFFE.
-#[inline(always)]
-pub(crate) fn fetch<S: StateAccess>(s: &mut S, pc: u64) -> Result<u32, Exception> {
-    if let Some(insn) = s.fetch_cached(pc) {
-        return Ok(insn);
-    }
-    fetch_slow(s, pc)
-}
-
+/// Fetches the instruction at `pc` when [`StateAccess::fetch_cached`] missed: 4 bytes
+/// (the upper half is the next parcel for a compressed instruction), or 2/2+2 bytes at
+/// page offset 0xFFE; translates through the code TLB (filling it) and refills the cache.
 #[inline(never)]
-fn fetch_slow<S: StateAccess>(s: &mut S, pc: u64) -> Result<u32, Exception> {
+pub(super) fn fetch_slow<S: StateAccess>(s: &mut S, pc: u64) -> Result<u32, Exception> {
     let (pma, paddr) = translate_code(s, pc)?;
     s.fetch_cache_set(pc & !PAGE_OFFSET_MASK, paddr & !PAGE_OFFSET_MASK, pma);
     if pc & PAGE_OFFSET_MASK != PAGE_OFFSET_MASK - 1 {

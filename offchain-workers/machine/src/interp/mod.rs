@@ -5,7 +5,9 @@
 //! `mem` (loads/stores), `amo` (A), `compressed` (C expansion), `csr`, `system`
 //! (ecall/ebreak/xret/wfi/fence/sfence), `trap` (trap entry, interrupts), `mmu`
 //! (Sv39/Sv48), `fetch` (instruction fetch and the §6.7 fetch cache), `execute`
-//! (dispatch).
+//! (dispatch: the full architectural path), `predecode` (per-run memo of decoded
+//! instructions, tagged with their raw bits) and `fast` (the hot path that completes
+//! plain instructions with pc and mcycle in locals).
 //!
 //! F and D: `misa` reports them (as v0.19 does) and `fflags`/`frm`/`fcsr` exist with the
 //! `mstatus.FS ≠ Off` check, but every F/D instruction (including C.FLD/C.FSD/C.FLDSP/
@@ -19,9 +21,11 @@ mod compressed;
 mod csr;
 pub mod decode;
 mod execute;
+mod fast;
 mod fetch;
 mod mem;
 mod mmu;
+mod predecode;
 mod system;
 mod trap;
 
@@ -120,6 +124,7 @@ pub fn step<S: StateAccess>(s: &mut S) -> BreakReason {
 }
 
 fn run_loop<S: StateAccess>(s: &mut S, mcycle_end: u64) {
+    let mut cache = predecode::DecodeCache::for_run(mcycle_end - s.reg(reg::MCYCLE));
     loop {
         let mcycle = s.reg(reg::MCYCLE);
         if mcycle >= mcycle_end {
@@ -135,39 +140,82 @@ fn run_loop<S: StateAccess>(s: &mut S, mcycle_end: u64) {
         }
         trap::serve_interrupts(s);
         let tick_end = mcycle + core::cmp::min(mcycle_end - mcycle, RTC_FREQ_DIV - mcycle % RTC_FREQ_DIV);
-        if inner_loop(s, mcycle, tick_end) {
+        if inner_loop(s, &mut cache, mcycle, tick_end) {
             return;
         }
     }
 }
 
 /// Runs instructions until `tick_end`; returns `true` on halt/yield.
+///
+/// pc and mcycle live in locals while instructions take the fast path (fetch-cache hit,
+/// predecoded through `cache`, then [`fast::exec`]: no trap, no CSR/device/TLB access)
+/// and are written to the state before anything else runs (the full path, which may
+/// read them) and on exit, so the
+/// state seen by every other piece of code is exactly what the per-instruction loop
+/// would have produced: during an instruction mcycle is its pre-increment value, after
+/// a fetch exception it is already incremented (as in v0.19).
 #[inline(never)]
-fn inner_loop<S: StateAccess>(s: &mut S, mut mcycle: u64, tick_end: u64) -> bool {
-    while mcycle < tick_end {
-        let pc = s.reg(reg::PC);
-        let insn = match fetch::fetch(s, pc) {
-            Ok(insn) => insn,
-            Err(e) => {
-                mcycle += 1;
+fn inner_loop<S: StateAccess>(
+    s: &mut S,
+    cache: &mut predecode::DecodeCache,
+    mut mcycle: u64,
+    tick_end: u64,
+) -> bool {
+    let mut pc = s.reg(reg::PC);
+    let stopped = loop {
+        if mcycle >= tick_end {
+            break false;
+        }
+        let insn = match s.fetch_hit(pc) {
+            Some(insn) => {
+                let e = cache.get(pc, insn);
+                // Branching on the length (instead of reading it from `e`) keeps the
+                // next pc off the entry's load latency: the branch is predicted.
+                let next = if insn & 3 == 3 {
+                    fast::exec::<S, 4>(s, pc, e)
+                } else {
+                    fast::exec::<S, 2>(s, pc, e)
+                };
+                if let Some(next) = next {
+                    pc = next;
+                    mcycle += 1;
+                    continue;
+                }
+                s.set_reg(reg::PC, pc);
                 s.set_reg(reg::MCYCLE, mcycle);
-                trap::raise_exception(s, e, pc);
-                s.fetch_cache_invalidate();
-                continue;
+                insn
+            }
+            None => {
+                s.set_reg(reg::PC, pc);
+                s.set_reg(reg::MCYCLE, mcycle);
+                match s.fetch_cached(pc).ok_or(()).or_else(|()| fetch::fetch_slow(s, pc)) {
+                    Ok(insn) => insn,
+                    Err(e) => {
+                        mcycle += 1;
+                        s.set_reg(reg::MCYCLE, mcycle);
+                        trap::raise_exception(s, e, pc);
+                        s.fetch_cache_invalidate();
+                        pc = s.reg(reg::PC);
+                        continue;
+                    }
+                }
             }
         };
         let flow = execute::execute(s, pc, insn);
         mcycle += 1;
-        s.set_reg(reg::MCYCLE, mcycle);
+        pc = s.reg(reg::PC);
         if flow == Flow::Next {
             continue;
         }
         s.fetch_cache_invalidate();
         match flow {
-            Flow::ServeInterrupts => return false,
-            Flow::Stop => return true,
+            Flow::ServeInterrupts => break false,
+            Flow::Stop => break true,
             _ => {}
         }
-    }
-    false
+    };
+    s.set_reg(reg::PC, pc);
+    s.set_reg(reg::MCYCLE, mcycle);
+    stopped
 }

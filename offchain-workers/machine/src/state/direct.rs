@@ -23,6 +23,8 @@ pub(crate) struct HostCache {
     fc_pma: usize,
     /// Equals `fc_vpage` while `fc_ptr` is valid.
     fc_hot: u64,
+    /// 0xFFE while `fc_hot` is valid, else 0: `pc - fc_hot < fc_lim` is the hit test.
+    fc_lim: u64,
     fc_ptr: *const u8,
 }
 
@@ -42,6 +44,7 @@ impl HostCache {
             fc_ppage: INVALID_PAGE,
             fc_pma: PMA_MAX,
             fc_hot: INVALID_PAGE,
+            fc_lim: 0,
             fc_ptr: core::ptr::null(),
         }
     }
@@ -97,6 +100,7 @@ impl Core {
         }
         if self.host.fc_ppage == ppage {
             self.host.fc_hot = INVALID_PAGE;
+            self.host.fc_lim = 0;
         }
     }
 
@@ -136,8 +140,8 @@ impl Core {
         if (pc ^ self.host.fc_vpage) < PAGE_OFFSET_MASK - 1 && self.host.fc_vpage != INVALID_PAGE {
             let (v, p, i) = (self.host.fc_vpage, self.host.fc_ppage, self.host.fc_pma);
             self.fetch_cache_set(v, p, i);
-            if self.host.fc_hot != INVALID_PAGE {
-                let off = pc ^ self.host.fc_hot;
+            if self.host.fc_lim != 0 {
+                let off = pc.wrapping_sub(self.host.fc_hot);
                 // SAFETY: as in `fetch_cached`.
                 return Some(unsafe { read_le::<2>(self.host.fc_ptr.add(off as usize)) } as u32);
             }
@@ -260,12 +264,22 @@ impl StateAccess for Core {
 
     #[inline(always)]
     fn fetch_cached(&mut self, pc: u64) -> Option<u32> {
-        let off = pc ^ self.host.fc_hot;
-        if off < PAGE_OFFSET_MASK - 1 && self.host.fc_hot != INVALID_PAGE {
-            // SAFETY: `fc_ptr` points at the live page of `fc_ppage`; off + 4 <= 4096.
+        match self.fetch_hit(pc) {
+            Some(insn) => Some(insn),
+            None => self.fetch_cached_refresh(pc),
+        }
+    }
+
+    #[inline(always)]
+    fn fetch_hit(&self, pc: u64) -> Option<u32> {
+        let off = pc.wrapping_sub(self.host.fc_hot);
+        if off < self.host.fc_lim {
+            // SAFETY: `fc_lim != 0` only while `fc_ptr` points at the live page of
+            // `fc_ppage` and `fc_hot` is page aligned, so `off <= 4093` and the 4-byte
+            // read stays inside the page.
             return Some(unsafe { read_le::<2>(self.host.fc_ptr.add(off as usize)) } as u32);
         }
-        self.fetch_cached_refresh(pc)
+        None
     }
 
     fn fetch_cache_set(&mut self, vaddr_page: u64, paddr_page: u64, pma_index: usize) {
@@ -279,12 +293,14 @@ impl StateAccess for Core {
         self.host.fc_pma = pma_index;
         self.host.fc_ptr = self.mems[m].page_ptr(i);
         self.host.fc_hot = vaddr_page;
+        self.host.fc_lim = PAGE_OFFSET_MASK - 1;
     }
 
     #[inline]
     fn fetch_cache_invalidate(&mut self) {
         self.host.fc_vpage = INVALID_PAGE;
         self.host.fc_hot = INVALID_PAGE;
+        self.host.fc_lim = 0;
         self.host.fc_ppage = INVALID_PAGE;
     }
 
