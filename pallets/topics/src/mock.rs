@@ -73,7 +73,7 @@ impl pallet_topics::Config for Test {
 
 /// Installs the benchmarks' validator set.
 #[cfg(feature = "runtime-benchmarks")]
-pub(crate) struct SetValidators;
+pub struct SetValidators;
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::BenchmarkHelper<UintAuthorityId> for SetValidators {
 	fn set_validators(validators: Vec<UintAuthorityId>) {
