@@ -42,8 +42,15 @@ impl SubstrateCli for Cli {
         Ok(match id {
             "dev" => Box::new(chain_spec::development_chain_spec()?),
             "" | "local" => Box::new(chain_spec::local_chain_spec()?),
-            path => Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))
-                .map_err(|e| format!("cannot load chain spec {path}: {e} (use dev, local or a JSON file)"))?),
+            path => Box::new(
+                chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path)).map_err(
+                    |e| {
+                        format!(
+                            "cannot load chain spec {path}: {e} (use dev, local or a JSON file)"
+                        )
+                    },
+                )?,
+            ),
         })
     }
 }
@@ -57,114 +64,149 @@ pub fn run() -> sc_cli::Result<()> {
         Some(Subcommand::BuildSpec(cmd)) => {
             let runner = cli.create_runner(cmd)?;
             runner.sync_run(|config| cmd.run(config.chain_spec, config.network))
-        },
+        }
         Some(Subcommand::ExportChainSpec(cmd)) => {
             let spec = cli.load_spec(&cmd.chain)?;
             cmd.run(spec)
-        },
+        }
         Some(Subcommand::CheckBlock(cmd)) => {
             let runner = cli.create_runner(cmd)?;
             runner.async_run(|config| {
-                let PartialComponents { client, task_manager, import_queue, .. } =
-                    service::new_partial(&config)?;
+                let PartialComponents {
+                    client,
+                    task_manager,
+                    import_queue,
+                    ..
+                } = service::new_partial(&config)?;
                 Ok((cmd.run(client, import_queue), task_manager))
             })
-        },
+        }
         Some(Subcommand::ExportBlocks(cmd)) => {
             let runner = cli.create_runner(cmd)?;
             runner.async_run(|config| {
-                let PartialComponents { client, task_manager, .. } = service::new_partial(&config)?;
+                let PartialComponents {
+                    client,
+                    task_manager,
+                    ..
+                } = service::new_partial(&config)?;
                 Ok((cmd.run(client, config.database), task_manager))
             })
-        },
+        }
         Some(Subcommand::ExportState(cmd)) => {
             let runner = cli.create_runner(cmd)?;
             runner.async_run(|config| {
-                let PartialComponents { client, task_manager, .. } = service::new_partial(&config)?;
+                let PartialComponents {
+                    client,
+                    task_manager,
+                    ..
+                } = service::new_partial(&config)?;
                 Ok((cmd.run(client, config.chain_spec), task_manager))
             })
-        },
+        }
         Some(Subcommand::ImportBlocks(cmd)) => {
             let runner = cli.create_runner(cmd)?;
             runner.async_run(|config| {
-                let PartialComponents { client, task_manager, import_queue, .. } =
-                    service::new_partial(&config)?;
+                let PartialComponents {
+                    client,
+                    task_manager,
+                    import_queue,
+                    ..
+                } = service::new_partial(&config)?;
                 Ok((cmd.run(client, import_queue), task_manager))
             })
-        },
+        }
         Some(Subcommand::PurgeChain(cmd)) => {
             let runner = cli.create_runner(cmd)?;
             runner.sync_run(|config| cmd.run(config.database))
-        },
+        }
         Some(Subcommand::Revert(cmd)) => {
             let runner = cli.create_runner(cmd)?;
             runner.async_run(|config| {
-                let PartialComponents { client, task_manager, backend, .. } =
-                    service::new_partial(&config)?;
+                let PartialComponents {
+                    client,
+                    task_manager,
+                    backend,
+                    ..
+                } = service::new_partial(&config)?;
                 let aux_revert = Box::new(|client, _, blocks| {
                     sc_consensus_grandpa::revert(client, blocks)?;
                     Ok(())
                 });
                 Ok((cmd.run(client, backend, Some(aux_revert)), task_manager))
             })
-        },
+        }
         Some(Subcommand::Benchmark(cmd)) => {
             let runner = cli.create_runner(cmd)?;
             runner.sync_run(|config| match cmd {
                 BenchmarkCmd::Pallet(cmd) => {
                     if !cfg!(feature = "runtime-benchmarks") {
-                        return Err("runtime benchmarking is not enabled: rebuild with \
+                        return Err(
+                            "runtime benchmarking is not enabled: rebuild with \
                             `cargo build --release -p concerto-node --features runtime-benchmarks`"
-                            .into());
+                                .into(),
+                        );
                     }
                     cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(Some(
                         config.chain_spec,
                     ))
-                },
+                }
                 BenchmarkCmd::Block(cmd) => {
                     let PartialComponents { client, .. } = service::new_partial(&config)?;
                     cmd.run(client)
-                },
+                }
                 #[cfg(feature = "runtime-benchmarks")]
                 BenchmarkCmd::Storage(cmd) => {
-                    let PartialComponents { client, backend, .. } = service::new_partial(&config)?;
+                    let PartialComponents {
+                        client, backend, ..
+                    } = service::new_partial(&config)?;
                     let db = backend.expose_db();
                     let storage = backend.expose_storage();
                     let shared_trie_cache = backend.expose_shared_trie_cache();
                     cmd.run(config, client, db, storage, shared_trie_cache)
-                },
+                }
                 #[cfg(not(feature = "runtime-benchmarks"))]
                 BenchmarkCmd::Storage(_) => Err("`benchmark storage` needs a build with \
                     `--features runtime-benchmarks`"
                     .into()),
                 BenchmarkCmd::Machine(cmd) => {
                     cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone())
-                },
+                }
                 BenchmarkCmd::Overhead(_) | BenchmarkCmd::Extrinsic(_) => Err(
                     "`benchmark overhead` and `benchmark extrinsic` are not supported by \
                      concerto-node yet; use `benchmark pallet` or frame-omni-bencher"
                         .into(),
                 ),
             })
-        },
+        }
         Some(Subcommand::ChainInfo(cmd)) => {
             let runner = cli.create_runner(cmd)?;
             runner.sync_run(|config| cmd.run::<Block>(&config))
-        },
+        }
         None => {
             let runner = cli.create_runner(&cli.run)?;
-            runner.run_node_until_exit(|config| async move {
+            runner.run_node_until_exit(|mut config| async move {
+                // Event payloads reach validators only through offchain indexing (the chain
+                // keeps their hashes), so a Concerto node always indexes.
+                if !config.offchain_worker.indexing_enabled {
+                    log::info!(
+                        "📇 Offchain indexing turned on: Concerto keeps event payloads there"
+                    );
+                    config.offchain_worker.indexing_enabled = true;
+                }
                 match config.network.network_backend {
                     sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
-                        sc_network::NetworkWorker<Block, <Block as sp_runtime::traits::Block>::Hash>,
+                        sc_network::NetworkWorker<
+                            Block,
+                            <Block as sp_runtime::traits::Block>::Hash,
+                        >,
                     >(config)
                     .map_err(sc_cli::Error::Service),
                     sc_network::config::NetworkBackendType::Litep2p => {
                         service::new_full::<sc_network::Litep2pNetworkBackend>(config)
                             .map_err(sc_cli::Error::Service)
-                    },
+                    }
                 }
             })
-        },
+        }
     }
 }

@@ -20,8 +20,10 @@ use std::{sync::Arc, time::Duration};
 pub type HostFunctions = sp_io::SubstrateHostFunctions;
 /// Host functions the runtime may import (benchmarking build).
 #[cfg(feature = "runtime-benchmarks")]
-pub type HostFunctions =
-    (sp_io::SubstrateHostFunctions, frame_benchmarking::benchmarking::HostFunctions);
+pub type HostFunctions = (
+    sp_io::SubstrateHostFunctions,
+    frame_benchmarking::benchmarking::HostFunctions,
+);
 
 /// The full client type.
 pub type FullClient =
@@ -71,7 +73,9 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
     let client = Arc::new(client);
 
     let telemetry = telemetry.map(|(worker, telemetry)| {
-        task_manager.spawn_handle().spawn("telemetry", None, worker.run());
+        task_manager
+            .spawn_handle()
+            .spawn("telemetry", None, worker.run());
         telemetry
     });
 
@@ -97,8 +101,8 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
     )?;
 
     let cidp_client = client.clone();
-    let import_queue =
-        sc_consensus_aura::import_queue::<AuraPair, _, _, _, _, _>(ImportQueueParams {
+    let import_queue = sc_consensus_aura::import_queue::<AuraPair, _, _, _, _, _>(
+        ImportQueueParams {
             block_import: grandpa_block_import.clone(),
             justification_import: Some(Box::new(grandpa_block_import.clone())),
             client: client.clone(),
@@ -123,7 +127,8 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
             check_for_equivocation: Default::default(),
             telemetry: telemetry.as_ref().map(|x| x.handle()),
             compatibility_mode: Default::default(),
-        })?;
+        },
+    )?;
 
     Ok(sc_service::PartialComponents {
         client,
@@ -213,7 +218,9 @@ pub fn new_full<
         task_manager.spawn_handle().spawn(
             "offchain-workers-runner",
             "offchain-worker",
-            offchain_workers.run(client.clone(), task_manager.spawn_handle()).boxed(),
+            offchain_workers
+                .run(client.clone(), task_manager.spawn_handle())
+                .boxed(),
         );
     }
 
@@ -229,7 +236,10 @@ pub fn new_full<
         let pool = transaction_pool.clone();
 
         Box::new(move |_| {
-            let deps = crate::rpc::FullDeps { client: client.clone(), pool: pool.clone() };
+            let deps = crate::rpc::FullDeps {
+                client: client.clone(),
+                pool: pool.clone(),
+            };
             crate::rpc::create_full(deps).map_err(Into::into)
         })
     };
@@ -290,12 +300,18 @@ pub fn new_full<
         )?;
 
         // Block authoring is essential: if it fails, the node stops.
-        task_manager.spawn_essential_handle().spawn_blocking("aura", Some("block-authoring"), aura);
+        task_manager
+            .spawn_essential_handle()
+            .spawn_blocking("aura", Some("block-authoring"), aura);
     }
 
     if enable_grandpa {
         // A non-authority node still takes part in GRANDPA gossip as an observer.
-        let keystore = if role.is_authority() { Some(keystore_container.keystore()) } else { None };
+        let keystore = if role.is_authority() {
+            Some(keystore_container.keystore())
+        } else {
+            None
+        };
 
         let grandpa_config = sc_consensus_grandpa::Config {
             gossip_duration: Duration::from_millis(333),

@@ -10,14 +10,28 @@ use std::time::Duration;
 fn dev_chain_produces_and_finalizes_blocks() {
     let node = Node::start(&["--dev", "--tmp"]);
 
-    let best = node.wait_for(Duration::from_secs(180), |n| n.best_number().filter(|b| *b >= 3));
-    assert!(best.is_some(), "no 3 blocks within 180 s; node log:\n{}", node.log());
+    let best = node.wait_for(Duration::from_secs(180), |n| {
+        n.best_number().filter(|b| *b >= 3)
+    });
+    assert!(
+        best.is_some(),
+        "no 3 blocks within 180 s; node log:\n{}",
+        node.log()
+    );
 
-    let fin = node.wait_for(Duration::from_secs(120), |n| n.finalized_number().filter(|f| *f >= 1));
-    assert!(fin.is_some(), "nothing finalized within 120 s; node log:\n{}", node.log());
+    let fin = node.wait_for(Duration::from_secs(120), |n| {
+        n.finalized_number().filter(|f| *f >= 1)
+    });
+    assert!(
+        fin.is_some(),
+        "nothing finalized within 120 s; node log:\n{}",
+        node.log()
+    );
 
     // The runtime reports itself over RPC.
-    let version = node.rpc("state_getRuntimeVersion", "[]").expect("rpc answers");
+    let version = node
+        .rpc("state_getRuntimeVersion", "[]")
+        .expect("rpc answers");
     assert_eq!(version["result"]["specName"], "concerto", "{version}");
 
     // The database is rocksdb, as the node promises.
@@ -29,7 +43,13 @@ fn dev_chain_produces_and_finalizes_blocks() {
 
     // Prometheus exposes block height metrics.
     let metrics = http(node.prometheus_port, "GET", "/metrics", None).expect("metrics served");
-    assert!(metrics.contains("substrate_block_height"), "no block height metric");
+    assert!(
+        metrics.contains("substrate_block_height"),
+        "no block height metric"
+    );
 
-    assert!(node.stop(Duration::from_secs(60)), "node did not exit cleanly on SIGTERM");
+    assert!(
+        node.stop(Duration::from_secs(60)),
+        "node did not exit cleanly on SIGTERM"
+    );
 }

@@ -1,9 +1,9 @@
 //! Runtime APIs the node, RPC clients and tools call.
 
 use crate::{
-    AccountId, Aura, Balance, Block, BlockNumber, Contracts, Executive, Grandpa, Hash,
-    InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
-    TransactionPayment, VERSION,
+    keys::crypto::Public as ConcertoId, AccountId, Aura, Balance, Block, BlockNumber, Contracts,
+    Executive, Grandpa, Hash, InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig,
+    SessionKeys, System, Topics, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{
@@ -11,6 +11,10 @@ use frame_support::{
     weights::Weight,
 };
 use pallet_grandpa::AuthorityId as GrandpaId;
+use pallet_topics::{
+    runtime_api::{OutputView, TemplateView, TopicView},
+    BatchInfo, BatchNumber, Hash32, TopicId,
+};
 use polkadot_sdk::*;
 use sp_api::impl_runtime_apis;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
@@ -28,8 +32,10 @@ type EventRecord = frame_system::EventRecord<
 >;
 
 /// Contracts dry runs over RPC report debug output and events.
-const CONTRACTS_DEBUG_OUTPUT: pallet_contracts::DebugInfo = pallet_contracts::DebugInfo::UnsafeDebug;
-const CONTRACTS_EVENTS: pallet_contracts::CollectEvents = pallet_contracts::CollectEvents::UnsafeCollect;
+const CONTRACTS_DEBUG_OUTPUT: pallet_contracts::DebugInfo =
+    pallet_contracts::DebugInfo::UnsafeDebug;
+const CONTRACTS_EVENTS: pallet_contracts::CollectEvents =
+    pallet_contracts::CollectEvents::UnsafeCollect;
 
 impl_runtime_apis! {
     impl sp_api::Core<Block> for Runtime {
@@ -269,6 +275,32 @@ impl_runtime_apis! {
         }
     }
 
+    impl pallet_topics::runtime_api::TopicsApi<Block, AccountId, Hash, BlockNumber, ConcertoId> for Runtime {
+        fn awaiting_attestation(validator: ConcertoId) -> Vec<(TopicId, BatchNumber)> {
+            Topics::api_awaiting_attestation(&validator)
+        }
+
+        fn batch(topic: TopicId, batch: BatchNumber) -> Option<BatchInfo<BlockNumber>> {
+            pallet_topics::Batches::<Runtime>::get(topic, batch)
+        }
+
+        fn batch_events(topic: TopicId, batch: BatchNumber) -> Vec<Hash32> {
+            pallet_topics::BatchEvents::<Runtime>::get(topic, batch).into_inner()
+        }
+
+        fn topic(topic: TopicId) -> Option<TopicView<AccountId, Hash, BlockNumber>> {
+            Topics::api_topic(topic)
+        }
+
+        fn template(hash: Hash) -> Option<TemplateView<AccountId>> {
+            Topics::api_template(hash)
+        }
+
+        fn latest_outputs(topic: TopicId) -> Vec<OutputView<BlockNumber>> {
+            Topics::api_latest_outputs(topic)
+        }
+    }
+
     impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
         fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
             build_state::<RuntimeGenesisConfig>(config)
@@ -294,7 +326,7 @@ impl_runtime_apis! {
             use frame_system_benchmarking::Pallet as SystemBench;
             use frame_system_benchmarking::extensions::Pallet as SystemExtensionsBench;
             use baseline::Pallet as BaselineBench;
-            use crate::benchmarks::*;
+            use crate::{benchmarks::*, Balances, Sudo, Timestamp};
 
             let mut list = Vec::<BenchmarkList>::new();
             list_benchmarks!(list, extra);
@@ -311,7 +343,7 @@ impl_runtime_apis! {
             use frame_system_benchmarking::Pallet as SystemBench;
             use frame_system_benchmarking::extensions::Pallet as SystemExtensionsBench;
             use baseline::Pallet as BaselineBench;
-            use crate::benchmarks::*;
+            use crate::{benchmarks::*, Balances, Sudo, Timestamp};
 
             impl frame_system_benchmarking::Config for Runtime {}
             impl baseline::Config for Runtime {}

@@ -11,4 +11,5 @@ frame_benchmarking::define_benchmarks!(
     [pallet_balances, Balances]
     [pallet_timestamp, Timestamp]
     [pallet_sudo, Sudo]
+    [pallet_topics, Topics]
 );

@@ -2,7 +2,7 @@
 
 use crate::{
     keys::crypto::Public as ConcertoId, AccountId, BalancesConfig, RuntimeGenesisConfig,
-    SessionKeys, SudoConfig,
+    SessionConfig, SessionKeys, SudoConfig,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -49,29 +49,42 @@ impl ValidatorKeys {
 }
 
 fn testnet_genesis(
-    validators: Vec<ValidatorKeys>,
+    validators: Vec<(AccountId, ValidatorKeys)>,
     endowed: Vec<AccountId>,
     root: AccountId,
 ) -> Value {
+    // Aura and GRANDPA take their authorities from the session pallet's genesis session,
+    // so their own genesis lists stay empty.
     build_struct_json_patch!(RuntimeGenesisConfig {
         balances: BalancesConfig {
-            balances: endowed.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
+            balances: endowed
+                .iter()
+                .cloned()
+                .map(|k| (k, ENDOWMENT))
+                .collect::<Vec<_>>(),
         },
-        aura: pallet_aura::GenesisConfig {
-            authorities: validators.iter().map(|v| v.aura.clone()).collect::<Vec<_>>(),
-        },
-        grandpa: pallet_grandpa::GenesisConfig {
-            authorities: validators.iter().map(|v| (v.grandpa.clone(), 1)).collect::<Vec<_>>(),
+        session: SessionConfig {
+            keys: validators
+                .iter()
+                .map(|(account, keys)| (account.clone(), account.clone(), keys.session_keys()))
+                .collect::<Vec<_>>(),
         },
         sudo: SudoConfig { key: Some(root) },
     })
 }
 
+/// A well-known development validator: its account and keys.
+fn dev_validator(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AccountId, ValidatorKeys) {
+    (sr.to_account_id(), ValidatorKeys::dev(sr, ed))
+}
+
 /// The `development` preset: Alice validates alone and is sudo.
 pub fn development_config_genesis() -> Value {
     testnet_genesis(
-        vec![ValidatorKeys::dev(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
-        Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect(),
+        vec![dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+        Sr25519Keyring::well_known()
+            .map(|k| k.to_account_id())
+            .collect(),
         Sr25519Keyring::Alice.to_account_id(),
     )
 }
@@ -80,11 +93,13 @@ pub fn development_config_genesis() -> Value {
 pub fn local_config_genesis() -> Value {
     testnet_genesis(
         vec![
-            ValidatorKeys::dev(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-            ValidatorKeys::dev(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-            ValidatorKeys::dev(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+            dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+            dev_validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+            dev_validator(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
         ],
-        Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect(),
+        Sr25519Keyring::well_known()
+            .map(|k| k.to_account_id())
+            .collect(),
         Sr25519Keyring::Alice.to_account_id(),
     )
 }

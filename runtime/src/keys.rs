@@ -1,7 +1,10 @@
 //! Concerto's own session key type: validators sign batch attestations with it.
 
+//!
+//! pallet-topics binds it to the session keys (`SessionKeys::concerto` is `Topics`).
+
 use polkadot_sdk::*;
-use sp_runtime::{BoundToRuntimeAppPublic, KeyTypeId};
+use sp_runtime::KeyTypeId;
 
 /// Key type of the Concerto attestation key (`conc`, sr25519). Not used by any SDK pallet.
 pub const CONCERTO_KEY_TYPE: KeyTypeId = KeyTypeId(*b"conc");
@@ -11,11 +14,4 @@ pub mod crypto {
     use super::CONCERTO_KEY_TYPE;
     use polkadot_sdk::sp_application_crypto::{app_crypto, sr25519};
     app_crypto!(sr25519, CONCERTO_KEY_TYPE);
-}
-
-/// Binds the `conc` key to the session keys (until pallet-topics owns it).
-pub struct ConcertoKeys;
-
-impl BoundToRuntimeAppPublic for ConcertoKeys {
-    type Public = crypto::Public;
 }

@@ -1,8 +1,9 @@
 //! # Concerto runtime
 //!
 //! The FRAME runtime of the Concerto appchain: aura block production, GRANDPA finality,
-//! balances, transaction payment, sudo, session keys (aura, grandpa and Concerto's own
-//! attestation key type `conc`) and pallet-contracts.
+//! session (keys: aura, grandpa and Concerto's own attestation key type `conc`), balances,
+//! transaction payment, sudo, pallet-contracts and pallet-topics (streams, templates,
+//! topics, batches, attestations).
 #![cfg_attr(not(feature = "std"), no_std)]
 #![recursion_limit = "256"]
 // `construct_runtime`, `impl_runtime_apis` and the included wasm blob generate items
@@ -14,9 +15,12 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
 extern crate alloc;
 
-pub mod apis;
+// Declared first, with `macro_use`: `apis` invokes the `list_benchmarks!` and
+// `add_benchmarks!` macros that `define_benchmarks!` generates here.
 #[cfg(feature = "runtime-benchmarks")]
+#[macro_use]
 mod benchmarks;
+pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
 pub mod keys;
@@ -62,7 +66,7 @@ impl_opaque_keys! {
         /// GRANDPA finality key.
         pub grandpa: Grandpa,
         /// Concerto attestation key (key type `conc`, sr25519).
-        pub concerto: keys::ConcertoKeys,
+        pub concerto: Topics,
     }
 }
 
@@ -95,7 +99,10 @@ const fn parse_block_time(value: Option<&str>) -> u64 {
     let mut i = 0;
     while i < bytes.len() {
         let d = bytes[i];
-        assert!(d >= b'0' && d <= b'9', "CONCERTO_BLOCK_TIME_MS must be whole milliseconds");
+        assert!(
+            d >= b'0' && d <= b'9',
+            "CONCERTO_BLOCK_TIME_MS must be whole milliseconds"
+        );
         out = out * 10 + (d - b'0') as u64;
         i += 1;
     }
@@ -230,6 +237,14 @@ mod runtime {
     /// Wasm smart contracts.
     #[runtime::pallet_index(7)]
     pub type Contracts = pallet_contracts;
+
+    /// Validator sessions and their keys.
+    #[runtime::pallet_index(8)]
+    pub type Session = pallet_session;
+
+    /// Streams, templates, topics, event ingestion, batches, attestations, outputs.
+    #[runtime::pallet_index(9)]
+    pub type Topics = pallet_topics;
 }
 
 #[cfg(test)]

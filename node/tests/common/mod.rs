@@ -1,6 +1,8 @@
 //! Helpers to run the real `concerto-node` binary in tests and talk to it over JSON-RPC.
 #![allow(dead_code)]
 
+pub(crate) mod chain;
+
 use std::{
     io::{BufRead, BufReader, Read, Write},
     net::{TcpListener, TcpStream},
@@ -10,12 +12,16 @@ use std::{
 };
 
 /// A free TCP port on loopback (bind to 0 and release).
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind loopback").local_addr().expect("addr").port()
+pub(crate) fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind loopback")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 /// A running node process; killed on drop if a test fails half-way.
-pub struct Node {
+pub(crate) struct Node {
     child: Option<Child>,
     /// JSON-RPC port on 127.0.0.1.
     pub rpc_port: u16,
@@ -26,7 +32,7 @@ pub struct Node {
 
 impl Node {
     /// Starts `concerto-node` with `args` plus loopback ports for RPC, p2p and Prometheus.
-    pub fn start(args: &[&str]) -> Node {
+    pub(crate) fn start(args: &[&str]) -> Node {
         let rpc_port = free_port();
         let prometheus_port = free_port();
         let p2p_port = free_port();
@@ -51,16 +57,21 @@ impl Node {
                 }
             }
         });
-        Node { child: Some(child), rpc_port, prometheus_port, log }
+        Node {
+            child: Some(child),
+            rpc_port,
+            prometheus_port,
+            log,
+        }
     }
 
     /// Everything the node wrote to stderr so far.
-    pub fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         self.log.lock().map(|l| l.clone()).unwrap_or_default()
     }
 
     /// One JSON-RPC call over HTTP; `None` while the server is not up.
-    pub fn rpc(&self, method: &str, params: &str) -> Option<serde_json::Value> {
+    pub(crate) fn rpc(&self, method: &str, params: &str) -> Option<serde_json::Value> {
         let body = format!(r#"{{"jsonrpc":"2.0","id":1,"method":"{method}","params":{params}}}"#);
         let text = http(self.rpc_port, "POST", "/", Some(&body))?;
         let v: serde_json::Value = serde_json::from_str(&text).ok()?;
@@ -68,7 +79,11 @@ impl Node {
     }
 
     /// Polls `f` until it returns `Some` or `timeout` passes.
-    pub fn wait_for<T>(&self, timeout: Duration, mut f: impl FnMut(&Node) -> Option<T>) -> Option<T> {
+    pub(crate) fn wait_for<T>(
+        &self,
+        timeout: Duration,
+        mut f: impl FnMut(&Node) -> Option<T>,
+    ) -> Option<T> {
         let start = Instant::now();
         while start.elapsed() < timeout {
             if let Some(v) = f(self) {
@@ -80,13 +95,13 @@ impl Node {
     }
 
     /// The best block number.
-    pub fn best_number(&self) -> Option<u64> {
+    pub(crate) fn best_number(&self) -> Option<u64> {
         let v = self.rpc("chain_getHeader", "[]")?;
         hex_u64(v["result"]["number"].as_str()?)
     }
 
     /// The finalized block number.
-    pub fn finalized_number(&self) -> Option<u64> {
+    pub(crate) fn finalized_number(&self) -> Option<u64> {
         let head = self.rpc("chain_getFinalizedHead", "[]")?;
         let hash = head["result"].as_str()?.to_string();
         let v = self.rpc("chain_getHeader", &format!(r#"["{hash}"]"#))?;
@@ -94,12 +109,14 @@ impl Node {
     }
 
     /// Sends SIGTERM and waits for a clean exit; returns the exit status success.
-    pub fn stop(mut self, timeout: Duration) -> bool {
+    pub(crate) fn stop(mut self, timeout: Duration) -> bool {
         let mut child = match self.child.take() {
             Some(c) => c,
             None => return false,
         };
-        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
         let start = Instant::now();
         while start.elapsed() < timeout {
             if let Ok(Some(status)) = child.try_wait() {
@@ -122,12 +139,12 @@ impl Drop for Node {
 }
 
 /// Parses a `0x`-prefixed hex number.
-pub fn hex_u64(s: &str) -> Option<u64> {
+pub(crate) fn hex_u64(s: &str) -> Option<u64> {
     u64::from_str_radix(s.trim_start_matches("0x"), 16).ok()
 }
 
 /// A minimal HTTP/1.1 request to 127.0.0.1:`port`; returns the body.
-pub fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> Option<String> {
+pub(crate) fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> Option<String> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
     let body = body.unwrap_or("");
@@ -139,7 +156,10 @@ pub fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> Option<S
     let mut out = String::new();
     s.read_to_string(&mut out).ok()?;
     let (head, rest) = out.split_once("\r\n\r\n")?;
-    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         Some(dechunk(rest))
     } else {
         Some(rest.to_string())

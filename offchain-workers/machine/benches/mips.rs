@@ -27,9 +27,12 @@ const MAX_MCYCLE: u64 = 1 << 40;
 
 fn programs() -> Vec<(&'static str, PathBuf)> {
     let out = asm::out_dir("bench");
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("benches")
-        .join("programs");
+    let dir = PathBuf::from(
+        &*std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+    )
+    .join("benches")
+    .join("programs");
     let alu = asm::build(&dir.join("alu_loop.S"), &out, &[]);
     let mem = asm::build(&dir.join("mem_loop.S"), &out, &[]);
     let keccak = asm::build(
@@ -99,7 +102,11 @@ fn root_hash(c: &mut Criterion) {
     });
     // Hash once, run the ALU loop for a while (touches a handful of pages), hash again.
     let elf = asm::build(
-        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/programs/alu_loop.S"),
+        &PathBuf::from(
+            &*std::env::var("CARGO_MANIFEST_DIR")
+                .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+        )
+        .join("benches/programs/alu_loop.S"),
         &asm::out_dir("bench-hash"),
         &[],
     );

@@ -5,7 +5,9 @@ use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use crate::constants::{addr, htif, reg, PAGE_LOG2, PAGE_OFFSET_MASK, PAGE_SIZE, UARCH_PRISTINE_HASH};
+use crate::constants::{
+    addr, htif, reg, PAGE_LOG2, PAGE_OFFSET_MASK, PAGE_SIZE, UARCH_PRISTINE_HASH,
+};
 use crate::dtb::{DtbConfig, FlashDriveDtb};
 use crate::error::{Error, Result};
 use crate::interp::{self, BreakReason};
@@ -93,11 +95,15 @@ fn invalid(msg: &str) -> Error {
 
 fn check_range(start: u64, length: u64, what: &str) -> Result<()> {
     if length == 0 || length & PAGE_OFFSET_MASK != 0 || start & PAGE_OFFSET_MASK != 0 {
-        return Err(invalid(&alloc::format!("{what}: start and length must be non-zero page multiples")));
+        return Err(invalid(&alloc::format!(
+            "{what}: start and length must be non-zero page multiples"
+        )));
     }
     match start.checked_add(length - 1) {
         Some(end) if end < addr::PHYS_LIMIT => Ok(()),
-        _ => Err(invalid(&alloc::format!("{what}: range does not fit in 56 bits"))),
+        _ => Err(invalid(&alloc::format!(
+            "{what}: range does not fit in 56 bits"
+        ))),
     }
 }
 
@@ -105,7 +111,11 @@ impl Machine {
     /// Builds a machine in the reset state of §8.
     pub fn new(config: MachineConfig) -> Result<Machine> {
         check_range(addr::RAM, config.ram_length, "ram")?;
-        if config.ram_image.as_ref().is_some_and(|i| i.len() as u64 > config.ram_length) {
+        if config
+            .ram_image
+            .as_ref()
+            .is_some_and(|i| i.len() as u64 > config.ram_length)
+        {
             return Err(invalid("ram image is longer than ram_length"));
         }
         if config.flash_drives.len() > addr::FLASH_MAX {
@@ -113,7 +123,9 @@ impl Machine {
         }
         let mut flash = Vec::new();
         for (i, d) in config.flash_drives.iter().enumerate() {
-            let start = d.start.unwrap_or(addr::FLASH0 + (i as u64) * addr::FLASH_STRIDE);
+            let start = d
+                .start
+                .unwrap_or(addr::FLASH0 + (i as u64) * addr::FLASH_STRIDE);
             let image_len = d.image.as_ref().map_or(0, |v| v.len() as u64);
             let length = d.length.unwrap_or(image_len);
             check_range(start, length, "flash drive")?;
@@ -132,7 +144,10 @@ impl Machine {
                 }
             }
         }
-        let mut mems: Vec<MemRange> = specs.iter().map(|s| MemRange::new(s.start, s.length)).collect();
+        let mut mems: Vec<MemRange> = specs
+            .iter()
+            .map(|s| MemRange::new(s.start, s.length))
+            .collect();
         if let Some(img) = &config.ram_image {
             mems[0].write(0, img);
         }
@@ -145,7 +160,10 @@ impl Machine {
             }
             None => {
                 let mut cfg = DtbConfig::new(config.ram_length);
-                cfg.flash_drives = flash.iter().map(|&(start, length)| FlashDriveDtb { start, length }).collect();
+                cfg.flash_drives = flash
+                    .iter()
+                    .map(|&(start, length)| FlashDriveDtb { start, length })
+                    .collect();
                 if let Some(b) = &config.bootargs {
                     cfg.bootargs = b.clone();
                 }
@@ -166,7 +184,9 @@ impl Machine {
         ] {
             if let Some(img) = img {
                 if img.len() as u64 > addr::CMIO_LEN {
-                    return Err(invalid(&alloc::format!("cmio {what} image larger than 2 MiB")));
+                    return Err(invalid(&alloc::format!(
+                        "cmio {what} image larger than 2 MiB"
+                    )));
                 }
                 mems[idx].write(0, img);
             }
@@ -177,11 +197,23 @@ impl Machine {
             m.mark_all_present_dirty();
         }
         let mut core = Core::new(pmas, mems);
-        core.regs[reg::HTIF_IYIELD] = (if config.yield_automatic { htif::IYIELD_AUTOMATIC } else { 0 })
-            | (if config.yield_manual { htif::IYIELD_MANUAL } else { 0 });
+        core.regs[reg::HTIF_IYIELD] = (if config.yield_automatic {
+            htif::IYIELD_AUTOMATIC
+        } else {
+            0
+        }) | (if config.yield_manual {
+            htif::IYIELD_MANUAL
+        } else {
+            0
+        });
         let mut tree = MerkleTree::new();
         tree.set_subtree_hash(addr::UARCH, addr::UARCH_LOG2, UARCH_PRISTINE_HASH)?;
-        Ok(Machine { core, layout, tree, hashed_shadow: None })
+        Ok(Machine {
+            core,
+            layout,
+            tree,
+            hashed_shadow: None,
+        })
     }
 
     /// Runs until `mcycle_end`, a halt or a yield (§3.2). Fails if `mcycle_end < mcycle`.
@@ -200,7 +232,11 @@ impl Machine {
 
     /// Reads a shadow-state slot (see [`crate::constants::reg`]; offset = 8·slot).
     pub fn read_reg(&self, slot: usize) -> Result<u64> {
-        self.core.regs.get(slot).copied().ok_or(Error::InvalidRegister(slot))
+        self.core
+            .regs
+            .get(slot)
+            .copied()
+            .ok_or(Error::InvalidRegister(slot))
     }
 
     /// Writes a shadow-state slot. x0 and the constant id slots cannot be written, and
@@ -210,7 +246,8 @@ impl Machine {
         if slot >= reg::COUNT || slot == reg::X0 || (reg::MVENDORID..=reg::MIMPID).contains(&slot) {
             return Err(Error::InvalidRegister(slot));
         }
-        if value & 1 != 0 && [reg::PC, reg::MEPC, reg::SEPC, reg::MTVEC, reg::STVEC].contains(&slot) {
+        if value & 1 != 0 && [reg::PC, reg::MEPC, reg::SEPC, reg::MTVEC, reg::STVEC].contains(&slot)
+        {
             return Err(Error::InvalidRegister(slot));
         }
         self.core.regs[slot] = value;
@@ -259,7 +296,8 @@ impl Machine {
 
     /// Halt payload (`tohost.data >> 1`) when halted.
     pub fn exit_code(&self) -> Option<u32> {
-        self.iflags_h().then(|| ((self.tohost() & 0xFFFF_FFFF) >> 1) as u32)
+        self.iflags_h()
+            .then(|| ((self.tohost() & 0xFFFF_FFFF) >> 1) as u32)
     }
 
     /// Takes the console bytes the guest wrote since the last call.
@@ -274,7 +312,11 @@ impl Machine {
             return Ok(Vec::new());
         }
         if address.checked_add(len - 1).is_none() || len > (1 << 32) {
-            return Err(Error::InvalidMemoryAccess { address, length: len, reason: "range too large" });
+            return Err(Error::InvalidMemoryAccess {
+                address,
+                length: len,
+                reason: "range too large",
+            });
         }
         let mut out = Vec::with_capacity(len as usize);
         let mut a = address;
@@ -306,10 +348,17 @@ impl Machine {
             return Ok(());
         }
         let spm = self.layout.shadow_pmas;
-        let target = self.core.pmas.iter().enumerate().find_map(|(i, p)| match p.kind {
-            crate::state::pma::PmaKind::Memory(m) if i != spm && p.contains(address, len) => Some(m),
-            _ => None,
-        });
+        let target = self
+            .core
+            .pmas
+            .iter()
+            .enumerate()
+            .find_map(|(i, p)| match p.kind {
+                crate::state::pma::PmaKind::Memory(m) if i != spm && p.contains(address, len) => {
+                    Some(m)
+                }
+                _ => None,
+            });
         let Some(m) = target else {
             return Err(Error::InvalidMemoryAccess {
                 address,
@@ -411,7 +460,10 @@ impl Machine {
         }
         for k in 0..(addr::SHADOW_TLB_LEN / PAGE_SIZE) as usize {
             let range = k * PAGE_SIZE as usize..(k + 1) * PAGE_SIZE as usize;
-            if old_tlb.as_ref().is_some_and(|o| o[range.clone()] == tlb[range.clone()]) {
+            if old_tlb
+                .as_ref()
+                .is_some_and(|o| o[range.clone()] == tlb[range.clone()])
+            {
                 continue;
             }
             let mut page = [0u8; PAGE_SIZE as usize];
@@ -435,13 +487,17 @@ impl Machine {
     pub fn range_hash(&mut self, address: u64, log2_size: u32) -> Result<Hash> {
         self.take_dirty_pages();
         let core = &self.core;
-        Ok(self.tree.range_hash(address, log2_size, |pa| Some(core.page_image(pa)))?)
+        Ok(self
+            .tree
+            .range_hash(address, log2_size, |pa| Some(core.page_image(pa)))?)
     }
 
     /// Inclusion proof of the aligned range `address / 2^log2_size` (Cartesi `get_proof`).
     pub fn proof(&mut self, address: u64, log2_size: u32) -> Result<Proof> {
         self.take_dirty_pages();
         let core = &self.core;
-        Ok(self.tree.proof(address, log2_size, |pa| Some(core.page_image(pa)))?)
+        Ok(self
+            .tree
+            .proof(address, log2_size, |pa| Some(core.page_image(pa)))?)
     }
 }

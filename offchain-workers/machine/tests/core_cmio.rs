@@ -43,7 +43,10 @@ fn manual_yield_and_stale_rx_bytes() {
     assert_eq!(m.pc(), RAM + 8 * 4);
     assert_eq!(m.fromhost(), 0x0201_0000_0000_0000);
     let req = m.receive_cmio_request().unwrap();
-    assert_eq!((req.cmd, req.reason, req.data.clone()), (1, 1, vec![7u8; 32]));
+    assert_eq!(
+        (req.cmd, req.reason, req.data.clone()),
+        (1, 1, vec![7u8; 32])
+    );
     // run while yielded does nothing
     assert_eq!(m.run(1000).unwrap(), BreakReason::YieldedManually);
     assert_eq!(m.mcycle(), 8);
@@ -84,7 +87,10 @@ fn automatic_progress_yield() {
     let mut m = machine_with(&p, 0x1_0000);
     assert_eq!(m.run(1000).unwrap(), BreakReason::YieldedAutomatically);
     let req = m.receive_cmio_request().unwrap();
-    assert_eq!((req.cmd, req.reason, req.data), (0, 1, 42u32.to_le_bytes().to_vec()));
+    assert_eq!(
+        (req.cmd, req.reason, req.data),
+        (0, 1, 42u32.to_le_bytes().to_vec())
+    );
     assert!(m.send_cmio_response(0, b"no").is_err());
     assert_eq!(m.run(1000).unwrap(), BreakReason::YieldedAutomatically);
     assert_eq!(m.mcycle(), 10);
@@ -94,7 +100,13 @@ fn automatic_progress_yield() {
 #[test]
 fn console_putchar() {
     // tohost = 0x0101_0000_0000_0041 ('A'), then halt
-    let mut p = vec![addi(T1, 0, 0x101), slli(T1, T1, 48), addi(T1, T1, 0x41), lui(T0, 0x40008), sd(T1, T0, 0)];
+    let mut p = vec![
+        addi(T1, 0, 0x101),
+        slli(T1, T1, 48),
+        addi(T1, T1, 0x41),
+        lui(T0, 0x40008),
+        sd(T1, T0, 0),
+    ];
     p.extend(halt());
     let mut m = machine_with(&p, 0x1_0000);
     assert_eq!(m.run(1000).unwrap(), BreakReason::Halted);
@@ -105,7 +117,14 @@ fn console_putchar() {
 #[test]
 fn halt_payload() {
     // tohost = 0x0000_0007_0000_0005 → payload 2
-    let p = vec![addi(T1, 0, 7), slli(T1, T1, 32), addi(T1, T1, 5), lui(T0, 0x40008), sd(T1, T0, 0), SPIN];
+    let p = vec![
+        addi(T1, 0, 7),
+        slli(T1, T1, 32),
+        addi(T1, T1, 5),
+        lui(T0, 0x40008),
+        sd(T1, T0, 0),
+        SPIN,
+    ];
     let mut m = machine_with(&p, 0x1_0000);
     assert_eq!(m.run(1000).unwrap(), BreakReason::Halted);
     assert_eq!(m.exit_code(), Some(2));
@@ -124,7 +143,7 @@ fn lr_sc_rules() {
         lr_w(A0, T1),
         sc_d(A4, A2, T1), // width not compared → 0
         lr_d(A0, T1),
-        ECALL, // M-mode ecall keeps the reservation
+        ECALL,            // M-mode ecall keeps the reservation
         sc_d(A5, A2, T1), // → 0
         addi(T2, T1, 1),
         sc_d(A6, A2, T2), // misaligned without reservation: rd = 1, no trap
@@ -146,19 +165,32 @@ fn lr_sc_rules() {
 
 #[test]
 fn amo_add_and_clone_isolation() {
-    let mut p = vec![auipc(T1, 0), addi(T1, T1, 0x400), addi(A2, 0, 5), amoadd_d(A0, A2, T1), amoadd_d(A1, A2, T1), ld(A3, T1, 0)];
+    let mut p = vec![
+        auipc(T1, 0),
+        addi(T1, T1, 0x400),
+        addi(A2, 0, 5),
+        amoadd_d(A0, A2, T1),
+        amoadd_d(A1, A2, T1),
+        ld(A3, T1, 0),
+    ];
     p.extend(halt());
     let base = machine_with(&p, 0x1_0000);
     let mut a = base.clone();
     let mut b = base.clone();
     assert_eq!(a.run(1000).unwrap(), BreakReason::Halted);
-    assert_eq!((a.x(A0 as usize), a.x(A1 as usize), a.x(A3 as usize)), (0, 5, 10));
+    assert_eq!(
+        (a.x(A0 as usize), a.x(A1 as usize), a.x(A3 as usize)),
+        (0, 5, 10)
+    );
     // The template is untouched and the second clone runs identically.
     assert_eq!(base.read_memory(RAM + 0x400, 8).unwrap(), vec![0; 8]);
     b.write_memory(RAM + 0x400, &100u64.to_le_bytes()).unwrap();
     assert_eq!(b.run(1000).unwrap(), BreakReason::Halted);
     assert_eq!(b.x(A3 as usize), 110);
-    assert_eq!(a.read_memory(RAM + 0x400, 8).unwrap(), 10u64.to_le_bytes().to_vec());
+    assert_eq!(
+        a.read_memory(RAM + 0x400, 8).unwrap(),
+        10u64.to_le_bytes().to_vec()
+    );
     let mut c = base.clone();
     c.run(1000).unwrap();
     assert_eq!(c.root_hash(), a.root_hash());

@@ -41,16 +41,37 @@ fn halt_program_cycles() {
 #[test]
 fn golden_root_hashes() {
     let mut m = Machine::new(MachineConfig::new(0x1_0000)).unwrap();
-    assert_eq!(hex(&m.range_hash(0, 12).unwrap()), "cb8e6a698abf11c2b7a32f580637fb92b1c7f3bcf7d681d1995fe1fcf0d19897");
-    assert_eq!(hex(&m.range_hash(0x1_0000, 12).unwrap()), "9b18a49bfc8bb0876cf9bb5aae28b3d305365d53ff42864df79b1cacae4d6d86");
-    assert_eq!(hex(&m.range_hash(0x2_0000, 15).unwrap()), "c4da1e18b66d367d3752b485ec269c5b1db9a404f138aa054efb1941bcc21fec");
-    assert_eq!(hex(&m.range_hash(0x7FF0_0000, 20).unwrap()), "3f71fc2b58ec3fdc8d90f7a3a5de13972e9da04c637d2aae6741fa408b7247b7");
-    assert_eq!(hex(&m.root_hash()), "ac59606350959669da7188fb23dacd0de9fb4bbca052d624fd23b5dcf04ff98c");
+    assert_eq!(
+        hex(&m.range_hash(0, 12).unwrap()),
+        "cb8e6a698abf11c2b7a32f580637fb92b1c7f3bcf7d681d1995fe1fcf0d19897"
+    );
+    assert_eq!(
+        hex(&m.range_hash(0x1_0000, 12).unwrap()),
+        "9b18a49bfc8bb0876cf9bb5aae28b3d305365d53ff42864df79b1cacae4d6d86"
+    );
+    assert_eq!(
+        hex(&m.range_hash(0x2_0000, 15).unwrap()),
+        "c4da1e18b66d367d3752b485ec269c5b1db9a404f138aa054efb1941bcc21fec"
+    );
+    assert_eq!(
+        hex(&m.range_hash(0x7FF0_0000, 20).unwrap()),
+        "3f71fc2b58ec3fdc8d90f7a3a5de13972e9da04c637d2aae6741fa408b7247b7"
+    );
+    assert_eq!(
+        hex(&m.root_hash()),
+        "ac59606350959669da7188fb23dacd0de9fb4bbca052d624fd23b5dcf04ff98c"
+    );
 
     let mut h = machine_with(&halt_program(), 0x1_0000);
-    assert_eq!(hex(&h.root_hash()), "6dc4c98b5d7eb141dc1119da0e4f2bf1b2ae75646c71609d11754fa918232c32");
+    assert_eq!(
+        hex(&h.root_hash()),
+        "6dc4c98b5d7eb141dc1119da0e4f2bf1b2ae75646c71609d11754fa918232c32"
+    );
     assert_eq!(h.run(1000).unwrap(), BreakReason::Halted);
-    assert_eq!(hex(&h.root_hash()), "db33e1f40b03324b4866905e1927d6e176524f238b80c36d58527a71cf64ad53");
+    assert_eq!(
+        hex(&h.root_hash()),
+        "db33e1f40b03324b4866905e1927d6e176524f238b80c36d58527a71cf64ad53"
+    );
     // An HTIF page stays pristine.
     assert_eq!(
         hex(&h.range_hash(0x4000_8000, 12).unwrap()),
@@ -58,7 +79,10 @@ fn golden_root_hashes() {
     );
 
     let mut big = Machine::new(MachineConfig::new(32 << 20)).unwrap();
-    assert_eq!(hex(&big.root_hash()), "01ea6b3d58a608c249738d97da82b7c1da3be1c6d96fd22a7be3a3e02f346904");
+    assert_eq!(
+        hex(&big.root_hash()),
+        "01ea6b3d58a608c249738d97da82b7c1da3be1c6d96fd22a7be3a3e02f346904"
+    );
 }
 
 #[test]
@@ -75,7 +99,12 @@ fn timer_interrupt_at_8192_and_minstret_lag() {
     let spin_off = p.len() as u64 * 4;
     p.push(SPIN);
     pad_to(&mut p, 0x100);
-    p.extend([csrr(A0, 0xB00), csrr(A1, 0xB02), csrr(A2, 0x341), csrr(A3, 0x342)]);
+    p.extend([
+        csrr(A0, 0xB00),
+        csrr(A1, 0xB02),
+        csrr(A2, 0x341),
+        csrr(A3, 0x342),
+    ]);
     p.extend(halt());
     let mut m = machine_with(&p, 0x1_0000);
     assert_eq!(m.run(u64::MAX).unwrap(), BreakReason::Halted);
@@ -98,7 +127,13 @@ fn timer_interrupt_at_8192_and_minstret_lag() {
 #[test]
 fn pending_timer_taken_right_after_csrsi() {
     let mut p = set_mtvec(0x100);
-    p.extend([lui(T1, 0x2004), addi(T2, 0, 1), sd(T2, T1, 0), addi(T2, 0, 0x80), csrrs(0, 0x304, T2)]);
+    p.extend([
+        lui(T1, 0x2004),
+        addi(T2, 0, 1),
+        sd(T2, T1, 0),
+        addi(T2, 0, 0x80),
+        csrrs(0, 0x304, T2),
+    ]);
     p.extend(li32(28, 9000));
     let loop_off = p.len() as i32 * 4;
     p.push(csrr(29, 0xB00));

@@ -32,14 +32,17 @@ fn alu_and_memory_loop_mips() {
     mem.extend([auipc(7, 0x10), addi(7, 7, -12)]); // t2 = base + 0x10000
     mem.extend([
         r(0, 6, 2, 7, 2, 0x33), // and sp, sp(=offset), t1
-        add(10, 7, 2),           // a0 = base + off
+        add(10, 7, 2),          // a0 = base + off
         ld(11, 10, 0),
         addi(11, 11, 1),
         sd(11, 10, 0),
         addi(2, 2, 8),
         jal(0, -24),
     ]);
-    let n: u64 = std::env::var("CORE_PERF_CYCLES").ok().and_then(|v| v.parse().ok()).unwrap_or(400_000_000);
+    let n: u64 = std::env::var("CORE_PERF_CYCLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(400_000_000);
     let only = std::env::var("CORE_PERF_ONLY").unwrap_or_default();
     if only != "mem" {
         println!("ALU loop: {:.0} MIPS", mips(&alu, n));
@@ -56,12 +59,19 @@ fn alu_and_memory_loop_mips() {
 #[test]
 #[ignore]
 fn run_elf_for_cycles() {
-    let Ok(path) = std::env::var("CORE_PERF_ELF") else { return };
-    let n: u64 = std::env::var("CORE_PERF_CYCLES").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000_000);
+    let Ok(path) = std::env::var("CORE_PERF_ELF") else {
+        return;
+    };
+    let n: u64 = std::env::var("CORE_PERF_CYCLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000_000);
     let bytes = std::fs::read(&path).expect("read ELF");
     let image = concerto_machine::elf::parse(&bytes).expect("parse ELF");
-    let mut m = concerto_machine::machine::Machine::new(concerto_machine::machine::MachineConfig::new(32 << 20))
-        .expect("machine");
+    let mut m = concerto_machine::machine::Machine::new(
+        concerto_machine::machine::MachineConfig::new(32 << 20),
+    )
+    .expect("machine");
     image.load_into(&mut m).expect("load");
     let reason = m.run(n).unwrap();
     println!("{reason:?} at mcycle {}", m.mcycle());

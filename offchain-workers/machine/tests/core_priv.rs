@@ -32,7 +32,8 @@ fn machine(img: Vec<u8>) -> Machine {
 
 fn tlb_word(m: &Machine, table: usize, slot: usize, cold: bool, second: bool) -> u64 {
     let img = m.shadow_tlb_image();
-    let off = if cold { 0x3000 } else { 0 } + table * 0x1000 + slot * 16 + if second { 8 } else { 0 };
+    let off =
+        if cold { 0x3000 } else { 0 } + table * 0x1000 + slot * 16 + if second { 8 } else { 0 };
     u64::from_le_bytes(img[off..off + 8].try_into().unwrap())
 }
 
@@ -44,7 +45,10 @@ fn sv39_user_mode_sets_accessed_and_dirty() {
     user.push(SPIN);
     let mut handler = vec![csrr(A1, 0x342)];
     handler.extend(halt());
-    let img = image(&[(0, vec![MRET]), (0x100, user), (0x200, handler)], &[(0x4010, pte), (0x800, 0x1234)]);
+    let img = image(
+        &[(0, vec![MRET]), (0x100, user), (0x200, handler)],
+        &[(0x4010, pte), (0x800, 0x1234)],
+    );
     let mut m = machine(img);
     m.write_reg(reg::SATP, (8 << 60) | 0x80004).unwrap();
     m.write_reg(reg::MEPC, RAM + 0x100).unwrap();
@@ -55,7 +59,10 @@ fn sv39_user_mode_sets_accessed_and_dirty() {
     assert_eq!(m.read_reg(reg::MEPC).unwrap(), RAM + 0x10C);
     let pte_now = u64::from_le_bytes(m.read_memory(RAM + 0x4010, 8).unwrap().try_into().unwrap());
     assert_eq!(pte_now, pte | 0x40 | 0x80);
-    assert_eq!(m.read_memory(RAM + 0x808, 8).unwrap(), 0x1234u64.to_le_bytes().to_vec());
+    assert_eq!(
+        m.read_memory(RAM + 0x808, 8).unwrap(),
+        0x1234u64.to_le_bytes().to_vec()
+    );
     // The U→M trap flushed the read/write tables: vaddr invalid, cold fields stale.
     assert_eq!(tlb_word(&m, 1, 0, false, false), u64::MAX);
     assert_eq!(tlb_word(&m, 1, 0, true, false), 0x8000_0000);
@@ -83,7 +90,12 @@ fn sv39_page_faults() {
     assert_eq!(m.x(A1 as usize), 12);
     assert_eq!(m.read_reg(reg::MTVAL).unwrap(), RAM + 0x100);
     // Unsupported satp modes are ignored entirely.
-    let p = vec![addi(T1, 0, 10), slli(T1, T1, 60), csrrw(0, 0x180, T1), csrr(A0, 0x180)];
+    let p = vec![
+        addi(T1, 0, 10),
+        slli(T1, T1, 60),
+        csrrw(0, 0x180, T1),
+        csrr(A0, 0x180),
+    ];
     let mut p2 = p.clone();
     p2.extend(halt());
     let mut m = machine(image(&[(0, p2)], &[]));
@@ -97,7 +109,15 @@ fn delegated_user_ecall_goes_to_supervisor() {
     let s_handler = vec![csrr(A0, 0x142), ECALL, SPIN];
     let mut m_handler = vec![csrr(A1, 0x342)];
     m_handler.extend(halt());
-    let img = image(&[(0, vec![MRET]), (0x100, vec![ECALL, SPIN]), (0x200, m_handler), (0x300, s_handler)], &[]);
+    let img = image(
+        &[
+            (0, vec![MRET]),
+            (0x100, vec![ECALL, SPIN]),
+            (0x200, m_handler),
+            (0x300, s_handler),
+        ],
+        &[],
+    );
     let mut m = machine(img);
     m.write_reg(reg::MEDELEG, 1 << 8).unwrap();
     m.write_reg(reg::STVEC, RAM + 0x300).unwrap();
@@ -117,7 +137,14 @@ fn delegated_user_ecall_goes_to_supervisor() {
 }
 
 fn quirk_machine() -> Machine {
-    let img = image(&[(0, vec![MRET]), (0x100, vec![SPIN]), (0x200, vec![NOP, NOP, NOP, SPIN])], &[]);
+    let img = image(
+        &[
+            (0, vec![MRET]),
+            (0x100, vec![SPIN]),
+            (0x200, vec![NOP, NOP, NOP, SPIN]),
+        ],
+        &[],
+    );
     let mut m = machine(img);
     m.write_reg(reg::MEPC, RAM + 0x100).unwrap();
     m.write_reg(reg::MTVEC, RAM + 0x200).unwrap();
@@ -142,7 +169,12 @@ fn fetch_cache_quirk_is_chunking_dependent() {
 
 #[test]
 fn root_from_pages_for_hashing_matches() {
-    let mut p = vec![auipc(T1, 0), sd(T1, T1, 0x400), lui(T1, 0x60800), sd(T1, T1, 8)];
+    let mut p = vec![
+        auipc(T1, 0),
+        sd(T1, T1, 0x400),
+        lui(T1, 0x60800),
+        sd(T1, T1, 8),
+    ];
     p.extend(halt());
     let mut m = machine(image(&[(0, p)], &[]));
     let before = m.root_hash();
@@ -150,7 +182,8 @@ fn root_from_pages_for_hashing_matches() {
     let after = m.root_hash();
     assert_ne!(before, after);
     let mut t = MerkleTree::new();
-    t.set_subtree_hash(addr::UARCH, addr::UARCH_LOG2, UARCH_PRISTINE_HASH).unwrap();
+    t.set_subtree_hash(addr::UARCH, addr::UARCH_LOG2, UARCH_PRISTINE_HASH)
+        .unwrap();
     for (a, page) in m.pages_for_hashing() {
         t.update_page(a, &page);
     }

@@ -32,7 +32,15 @@ fn random_words_never_panic() {
         cfg.ram_image = Some(img);
         let mut m = Machine::new(cfg).unwrap();
         m.write_reg(reg::MTVEC, RAM + 0x100).unwrap();
-        m.write_reg(reg::SATP, if round % 3 == 0 { (8 << 60) | 0x80001 } else { 0 }).unwrap();
+        m.write_reg(
+            reg::SATP,
+            if round % 3 == 0 {
+                (8 << 60) | 0x80001
+            } else {
+                0
+            },
+        )
+        .unwrap();
         let _ = m.run(20_000).unwrap();
         let _ = m.root_hash();
         let mut c = m.clone();

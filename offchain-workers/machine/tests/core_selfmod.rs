@@ -49,7 +49,11 @@ fn program_16() -> Vec<u32> {
     const C_ADDI_A4_0: u32 = 0x0701;
     const C_ADDI_A4_4: u32 = 0x0711;
     // a1 = base, t2 = c.li a4, 5, a2 = c.addi a4, 4 (a3 starts at 0).
-    let mut p = vec![auipc(A1, 0), lui(7, 0x4), addi(7, 7, (C_LI_A4_5 & 0xFFF) as i32)];
+    let mut p = vec![
+        auipc(A1, 0),
+        lui(7, 0x4),
+        addi(7, 7, (C_LI_A4_5 & 0xFFF) as i32),
+    ];
     p.push(addi(A2, 0, C_ADDI_A4_4 as i32));
     assert_eq!(p.len(), 4);
     p.extend([
@@ -118,7 +122,8 @@ fn host_write_between_runs_is_seen() {
     let mut m = machine_with(&words, 1 << 20);
     m.run(1000).unwrap();
     assert_eq!(m.x(A3 as usize), 500);
-    m.write_memory(RAM, &addi(A3, A3, 100).to_le_bytes()).unwrap();
+    m.write_memory(RAM, &addi(A3, A3, 100).to_le_bytes())
+        .unwrap();
     m.run(1002).unwrap();
     assert_eq!(m.x(A3 as usize), 600);
 }

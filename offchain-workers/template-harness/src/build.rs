@@ -10,9 +10,15 @@ use crate::{Error, Result};
 /// The templates `scripts/build-templates.sh` builds (`sdk-probe` is the SDK's test template).
 pub const TEMPLATE_NAMES: [&str; 3] = ["eth-verifier", "median", "sdk-probe"];
 
-/// The repository root (two levels above this crate).
+/// The repository root: two levels above the crate whose tests run (cargo sets
+/// `CARGO_MANIFEST_DIR` when it runs them; every caller sits in `offchain-workers/*`), so
+/// test binaries reused from a shared target dir by another checkout find their own tree.
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    Path::new(
+        &*std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+    )
+    .join("../..")
 }
 
 fn build_all() -> std::result::Result<BTreeMap<String, PathBuf>, String> {

@@ -4,7 +4,8 @@
 //! over a list of SCALE [`Input`]s inside [`concerto_machine::Machine`], the way the node
 //! will: boot to the first manual yield, then answer each manual yield with the next input
 //! as an advance-state request, collecting automatic tx-output/tx-report yields, until the
-//! inputs run out or the template raises a tx-exception.
+//! inputs run out or the template raises a tx-exception. The loop itself is
+//! `concerto_slots::exec`, the same code the node's isolated slots run.
 //!
 //! Where the ELFs come from ([`template_elf`]):
 //! - `CONCERTO_TEMPLATES_DIR=<dir>`: prebuilt, `<dir>/<name>` (nothing is built);
@@ -14,19 +15,19 @@
 
 mod build;
 
-use concerto_machine::constants::cmio;
-use concerto_machine::elf;
-use concerto_machine::merkle::OutputsTree;
-use concerto_machine::{BreakReason, Machine, MachineConfig};
+use concerto_machine::Machine;
 pub use concerto_primitives::Input;
+pub use concerto_slots::exec::{ExecConfig, GuestFault};
+use concerto_slots::exec::{InputOutcome, InputVerdict, Load, Session};
+use concerto_slots::SlotError;
 
 pub use build::{template_elf, TEMPLATE_NAMES};
 
 /// RAM the templates are linked for (the SDK's `RAM_LENGTH`, `sdk/link.x`).
-pub const RAM_LENGTH: u64 = 128 << 20;
+pub const RAM_LENGTH: u64 = ExecConfig::sdk_default().ram_size;
 
 /// Default cycle budget for one input.
-pub const DEFAULT_CYCLES_PER_INPUT: u64 = 2_000_000_000;
+pub const DEFAULT_CYCLES_PER_INPUT: u64 = ExecConfig::sdk_default().max_cycles_per_input;
 
 /// Harness failures (host-side problems, not template verdicts).
 #[derive(Debug, thiserror::Error)]
@@ -40,7 +41,11 @@ pub enum Error {
     /// The machine refused an operation.
     #[error("machine: {0}")]
     Machine(#[from] concerto_machine::Error),
-    /// The template did not yield within its cycle budget, halted, or broke the protocol.
+    /// The execution layer failed on the host side.
+    #[error("slots: {0}")]
+    Slot(#[from] SlotError),
+    /// The template did not yield within its cycle budget, halted, or broke the protocol
+    /// (any guest fault but an exception, which is a [`Verdict`]).
     #[error("template misbehaved: {0}")]
     Protocol(String),
     /// I/O.
@@ -87,18 +92,32 @@ impl InputResult {
             .map(|r| String::from_utf8_lossy(r).into_owned())
             .collect()
     }
+
+    /// An exception becomes [`Verdict::Exception`]; any other guest fault an error.
+    fn from_outcome(outcome: InputOutcome) -> Result<InputResult> {
+        let (verdict, exception) = match outcome.verdict {
+            InputVerdict::Accepted => (Verdict::Accepted, None),
+            InputVerdict::Rejected => (Verdict::Rejected, None),
+            InputVerdict::Fault(GuestFault::Exception(msg)) => (Verdict::Exception, Some(msg)),
+            InputVerdict::Fault(fault) => return Err(Error::Protocol(fault.to_string())),
+        };
+        Ok(InputResult {
+            verdict,
+            outputs: outcome.outputs,
+            reports: outcome.reports,
+            exception,
+            cycles: outcome.cycles,
+            outputs_root: outcome.outputs_root,
+        })
+    }
 }
 
-/// A template loaded in a machine, booted to its first manual yield.
+/// A template loaded in a machine, booted to its first manual yield (a thin wrapper over
+/// [`concerto_slots::exec::Session`], the node's own execution loop).
 pub struct Runner {
-    machine: Machine,
-    /// Cycle budget per input.
-    pub cycles_per_input: u64,
-    /// Outputs of accepted inputs, host-side (to check the guest's outputs root).
-    tree: OutputsTree,
+    session: Session,
     /// Cycles spent booting.
     pub boot_cycles: u64,
-    dead: bool,
 }
 
 /// Reads an ELF from disk.
@@ -107,36 +126,36 @@ pub fn read_elf(path: &std::path::Path) -> Result<Vec<u8>> {
 }
 
 impl Runner {
-    /// Loads `elf_bytes` in a fresh machine with [`RAM_LENGTH`] of RAM and runs it to its
-    /// first manual yield (which must be rx-accepted with the empty outputs root).
+    /// Loads `elf_bytes` in a fresh machine with the SDK's configuration
+    /// ([`ExecConfig::sdk_default`]: [`RAM_LENGTH`] of RAM, [`DEFAULT_CYCLES_PER_INPUT`])
+    /// and runs it to its first manual yield (which must be rx-accepted with the empty
+    /// outputs root).
     pub fn new(elf_bytes: &[u8]) -> Result<Runner> {
-        let image = elf::parse(elf_bytes).map_err(|e| Error::Elf(e.to_string()))?;
-        image
-            .check_placement(RAM_LENGTH, &[])
-            .map_err(|e| Error::Elf(e.to_string()))?;
-        let mut machine = Machine::new(MachineConfig::new(RAM_LENGTH))?;
-        image.load_into(&mut machine)?;
-        let mut runner = Runner {
-            machine,
-            cycles_per_input: DEFAULT_CYCLES_PER_INPUT,
-            tree: OutputsTree::new(),
-            boot_cycles: 0,
-            dead: false,
+        Runner::with_config(elf_bytes, ExecConfig::sdk_default())
+    }
+
+    /// Like [`Runner::new`] with another machine configuration.
+    pub fn with_config(elf_bytes: &[u8], config: ExecConfig) -> Result<Runner> {
+        let mut session = match Session::load(elf_bytes, config)? {
+            Load::Ready(session) => session,
+            Load::Invalid(fault) => return Err(Error::Elf(fault.to_string())),
         };
-        let first = runner.run_to_manual_yield()?;
-        if first.verdict != Verdict::Accepted || first.outputs_root != Some(runner.tree.root()) {
+        let boot = InputResult::from_outcome(session.boot()?)?;
+        if boot.verdict != Verdict::Accepted {
             return Err(Error::Protocol(format!(
                 "boot ended with {:?} / {:?}",
-                first.verdict, first.exception
+                boot.verdict, boot.exception
             )));
         }
-        runner.boot_cycles = first.cycles;
-        Ok(runner)
+        Ok(Runner {
+            session,
+            boot_cycles: boot.cycles,
+        })
     }
 
     /// The machine (e.g. for its root hash).
     pub fn machine_mut(&mut self) -> &mut Machine {
-        &mut self.machine
+        self.session.machine_mut()
     }
 
     /// Sends one input (advance-state) and runs to the template's verdict.
@@ -146,97 +165,18 @@ impl Runner {
 
     /// Sends raw bytes as an advance-state request.
     pub fn feed_raw(&mut self, bytes: &[u8]) -> Result<InputResult> {
-        if self.dead {
+        if self.session.is_faulted() {
             return Err(Error::Protocol(
                 "the template raised an exception earlier".into(),
             ));
         }
-        self.machine
-            .send_cmio_response(cmio::RESPONSE_ADVANCE_STATE, bytes)?;
-        let result = self.run_to_manual_yield()?;
-        match result.verdict {
-            Verdict::Accepted => {
-                for o in &result.outputs {
-                    self.tree
-                        .push(o)
-                        .map_err(|e| Error::Protocol(format!("outputs tree: {e:?}")))?;
-                }
-                if result.outputs_root != Some(self.tree.root()) {
-                    return Err(Error::Protocol(
-                        "the guest's outputs root differs from the host's".into(),
-                    ));
-                }
-            }
-            Verdict::Rejected => {}
-            Verdict::Exception => self.dead = true,
-        }
-        Ok(result)
-    }
-
-    fn run_to_manual_yield(&mut self) -> Result<InputResult> {
-        let start = self.machine.mcycle();
-        let limit = start.saturating_add(self.cycles_per_input);
-        let mut outputs = Vec::new();
-        let mut reports = Vec::new();
-        loop {
-            let reason = self.machine.run(limit)?;
-            match reason {
-                BreakReason::YieldedAutomatically => {
-                    let req = self.machine.receive_cmio_request()?;
-                    match req.reason {
-                        cmio::AUTOMATIC_TX_OUTPUT => outputs.push(req.data),
-                        cmio::AUTOMATIC_TX_REPORT => reports.push(req.data),
-                        _ => {}
-                    }
-                }
-                BreakReason::YieldedManually => {
-                    let req = self.machine.receive_cmio_request()?;
-                    let cycles = self.machine.mcycle() - start;
-                    let (verdict, exception, outputs_root) = match req.reason {
-                        cmio::MANUAL_RX_ACCEPTED => {
-                            let root: [u8; 32] = req.data.as_slice().try_into().map_err(|_| {
-                                Error::Protocol(format!(
-                                    "rx-accepted with {} bytes, not 32",
-                                    req.data.len()
-                                ))
-                            })?;
-                            (Verdict::Accepted, None, Some(root))
-                        }
-                        cmio::MANUAL_RX_REJECTED => (Verdict::Rejected, None, None),
-                        cmio::MANUAL_TX_EXCEPTION => (
-                            Verdict::Exception,
-                            Some(String::from_utf8_lossy(&req.data).into_owned()),
-                            None,
-                        ),
-                        other => {
-                            return Err(Error::Protocol(format!(
-                                "unknown manual yield reason {other}"
-                            )))
-                        }
-                    };
-                    return Ok(InputResult {
-                        verdict,
-                        outputs,
-                        reports,
-                        exception,
-                        cycles,
-                        outputs_root,
-                    });
-                }
-                other => {
-                    return Err(Error::Protocol(format!(
-                        "run stopped with {other:?} at mcycle {}",
-                        self.machine.mcycle()
-                    )))
-                }
-            }
-        }
+        InputResult::from_outcome(self.session.feed(bytes)?)
     }
 
     /// The outputs root over every output of accepted inputs so far (host-computed; equal
     /// to the guest's, which [`Runner::feed`] checks).
     pub fn outputs_root(&self) -> [u8; 32] {
-        self.tree.root()
+        self.session.outputs_root()
     }
 }
 

@@ -6,315 +6,391 @@ use crate::{pallet::*, types::*, BenchmarkHelper, Call, Config};
 use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::{
-	traits::{fungible::Mutate, Authorize, Get, Hooks},
-	BoundedVec,
+    traits::{fungible::Mutate, Authorize, Get, Hooks},
+    BoundedVec,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use polkadot_sdk::*;
 use sp_core::crypto::KeyTypeId;
 use sp_runtime::{
-	traits::{Bounded, Hash},
-	transaction_validity::TransactionSource,
-	RuntimeAppPublic,
+    traits::{Bounded, Hash},
+    transaction_validity::TransactionSource,
+    RuntimeAppPublic,
 };
 
 const PUBLISHER_KEY: KeyTypeId = KeyTypeId(*b"cpub");
 
 fn funded<T: Config>(index: u32) -> T::AccountId
 where
-	T::Currency: Mutate<T::AccountId>,
+    T::Currency: Mutate<T::AccountId>,
 {
-	let who: T::AccountId = account("owner", index, 0);
-	let _ = T::Currency::set_balance(&who, BalanceOf::<T>::max_value() / 4u32.into());
-	who
+    let who: T::AccountId = account("owner", index, 0);
+    let _ = T::Currency::set_balance(&who, BalanceOf::<T>::max_value() / 4u32.into());
+    who
 }
 
 fn publisher() -> PublisherKey {
-	PublisherKey::Sr25519(sp_io::crypto::sr25519_generate(PUBLISHER_KEY, None).0)
+    PublisherKey::Sr25519(sp_io::crypto::sr25519_generate(PUBLISHER_KEY, None).0)
 }
 
-fn signed_event<T: Config>(stream: StreamId, key: PublisherKey, sequence: u64, len: u32) -> SignedEventOf<T> {
-	let payload = vec![7u8; len as usize];
-	let message = Pallet::<T>::event_signing_message(stream, &key, sequence, &payload);
-	let PublisherKey::Sr25519(raw) = key else { panic!("sr25519 publisher") };
-	let signature = sp_io::crypto::sr25519_sign(PUBLISHER_KEY, &sp_core::sr25519::Public::from_raw(raw), &message)
-		.expect("key is in the keystore");
-	SignedEvent {
-		stream,
-		publisher: key,
-		sequence,
-		payload: BoundedVec::truncate_from(payload),
-		signature: PublisherSignature::Sr25519(signature.0),
-	}
+fn signed_event<T: Config>(
+    stream: StreamId,
+    key: PublisherKey,
+    sequence: u64,
+    len: u32,
+) -> SignedEventOf<T> {
+    let payload = vec![7u8; len as usize];
+    let message = Pallet::<T>::event_signing_message(stream, &key, sequence, &payload);
+    let PublisherKey::Sr25519(raw) = key else {
+        panic!("sr25519 publisher")
+    };
+    let signature = sp_io::crypto::sr25519_sign(
+        PUBLISHER_KEY,
+        &sp_core::sr25519::Public::from_raw(raw),
+        &message,
+    )
+    .expect("key is in the keystore");
+    SignedEvent {
+        stream,
+        publisher: key,
+        sequence,
+        payload: BoundedVec::truncate_from(payload),
+        signature: PublisherSignature::Sr25519(signature.0),
+    }
 }
 
 /// A stream owned by `owner` with `publishers` keys (the last one returned).
 fn stream<T: Config>(owner: &T::AccountId, publishers: u32) -> (StreamId, PublisherKey) {
-	let id = NextStreamId::<T>::get();
-	Pallet::<T>::do_register_stream(owner.clone(), Default::default()).expect("stream");
-	let mut key = publisher();
-	for _ in 0..publishers.max(1) {
-		key = publisher();
-		Pallet::<T>::do_add_publisher(owner.clone(), id, key).expect("publisher");
-	}
-	(id, key)
+    let id = NextStreamId::<T>::get();
+    Pallet::<T>::do_register_stream(owner.clone(), Default::default()).expect("stream");
+    let mut key = publisher();
+    for _ in 0..publishers.max(1) {
+        key = publisher();
+        Pallet::<T>::do_add_publisher(owner.clone(), id, key).expect("publisher");
+    }
+    (id, key)
 }
 
 fn template<T: Config>(owner: &T::AccountId, len: u32) -> T::Hash {
-	let code: BoundedVec<u8, T::MaxTemplateSize> = BoundedVec::truncate_from(vec![1u8; len.max(1) as usize]);
-	let hash = T::Hashing::hash(&code);
-	Pallet::<T>::do_upload_template(owner.clone(), code, machine()).expect("template");
-	hash
+    let code: BoundedVec<u8, T::MaxTemplateSize> =
+        BoundedVec::truncate_from(vec![1u8; len.max(1) as usize]);
+    let hash = T::Hashing::hash(&code);
+    Pallet::<T>::do_upload_template(owner.clone(), code, machine()).expect("template");
+    hash
 }
 
 fn machine() -> MachineConfig {
-	MachineConfig { ram_size: 1 << 20, max_cycles_per_input: 1, max_cycles_per_batch: 1, max_output_bytes: 1 }
+    MachineConfig {
+        ram_size: 1 << 20,
+        max_cycles_per_input: 1,
+        max_cycles_per_batch: 1,
+        max_output_bytes: 1,
+    }
 }
 
-fn topic<T: Config>(owner: &T::AccountId, streams: Vec<StreamId>, hash: T::Hash, window: u32) -> TopicId {
-	let id = NextTopicId::<T>::get();
-	Pallet::<T>::do_register_topic(
-		owner.clone(),
-		BoundedVec::truncate_from(streams),
-		hash,
-		BoundedVec::truncate_from(vec![0; T::MaxTopicConfigLen::get() as usize]),
-		window,
-		None,
-		TopicMode::Stateful,
-	)
-	.expect("topic");
-	id
+fn topic<T: Config>(
+    owner: &T::AccountId,
+    streams: Vec<StreamId>,
+    hash: T::Hash,
+    window: u32,
+) -> TopicId {
+    let id = NextTopicId::<T>::get();
+    Pallet::<T>::do_register_topic(
+        owner.clone(),
+        BoundedVec::truncate_from(streams),
+        hash,
+        BoundedVec::truncate_from(vec![0; T::MaxTopicConfigLen::get() as usize]),
+        window,
+        None,
+        TopicMode::Stateful,
+    )
+    .expect("topic");
+    id
 }
 
 fn validators<T: Config>(v: u32) -> Vec<T::AttestationId> {
-	let set: Vec<T::AttestationId> = (0..v).map(|_| T::AttestationId::generate_pair(None)).collect();
-	T::BenchmarkHelper::set_validators(set.clone());
-	set
+    let set: Vec<T::AttestationId> = (0..v)
+        .map(|_| T::AttestationId::generate_pair(None))
+        .collect();
+    T::BenchmarkHelper::set_validators(set.clone());
+    set
 }
 
 fn result<T: Config>(o: u32) -> AttestationResult<T::MaxOutputLen> {
-	AttestationResult {
-		outputs_root: [1; 32],
-		state_root: [2; 32],
-		outputs: OutputsPayload::Inline(BoundedVec::truncate_from(vec![3; o as usize])),
-		cycles: 1,
-		verdict: Verdict::Accepted,
-	}
+    AttestationResult {
+        start_root: [0; 32],
+        outputs_root: [1; 32],
+        state_root: [2; 32],
+        outputs: OutputsPayload::Inline(BoundedVec::truncate_from(vec![3; o as usize])),
+        cycles: 1,
+        verdict: Verdict::Accepted,
+    }
 }
 
 /// A topic with one sealed batch of one event, and `v` validators of which all but the
 /// last already attested the same result minus one vote short of quorum.
 fn sealed<T: Config>(v: u32, o: u32) -> (AttestationOf<T>, AttestationSignatureOf<T>)
 where
-	T::Currency: Mutate<T::AccountId>,
+    T::Currency: Mutate<T::AccountId>,
 {
-	let owner = funded::<T>(0);
-	let (s, key) = stream::<T>(&owner, 1);
-	let hash = template::<T>(&owner, 1);
-	let t = topic::<T>(&owner, vec![s], hash, 1);
-	Pallet::<T>::ingest(&signed_event::<T>(s, key, 0, 1)).expect("event");
-	let now = frame_system::Pallet::<T>::block_number();
-	Pallet::<T>::seal_due(now);
-	let set = validators::<T>(v);
-	let quorum = Pallet::<T>::effective_quorum(None, v);
-	for validator in set.iter().take(quorum.saturating_sub(1) as usize) {
-		Pallet::<T>::do_attest(Attestation { topic: t, batch: 0, validator: validator.clone(), result: result::<T>(o) })
-			.expect("attest");
-	}
-	let validator = set.last().expect("v >= 1").clone();
-	let attestation = Attestation { topic: t, batch: 0, validator: validator.clone(), result: result::<T>(o) };
-	let signature = validator.sign(&Pallet::<T>::attestation_signing_message(&attestation)).expect("signs");
-	(attestation, signature)
+    let owner = funded::<T>(0);
+    let (s, key) = stream::<T>(&owner, 1);
+    let hash = template::<T>(&owner, 1);
+    let t = topic::<T>(&owner, vec![s], hash, 1);
+    Pallet::<T>::ingest(&signed_event::<T>(s, key, 0, 1)).expect("event");
+    let now = frame_system::Pallet::<T>::block_number();
+    Pallet::<T>::seal_due(now);
+    let set = validators::<T>(v);
+    let quorum = Pallet::<T>::effective_quorum(None, v);
+    for validator in set.iter().take(quorum.saturating_sub(1) as usize) {
+        Pallet::<T>::do_attest(Attestation {
+            topic: t,
+            batch: 0,
+            validator: validator.clone(),
+            result: result::<T>(o),
+        })
+        .expect("attest");
+    }
+    let validator = set.last().expect("v >= 1").clone();
+    let attestation = Attestation {
+        topic: t,
+        batch: 0,
+        validator: validator.clone(),
+        result: result::<T>(o),
+    };
+    let signature = validator
+        .sign(&Pallet::<T>::attestation_signing_message(&attestation))
+        .expect("signs");
+    (attestation, signature)
 }
 
 #[benchmarks(where T::Currency: Mutate<T::AccountId>, <T as frame_system::Config>::RuntimeCall: From<Call<T>>)]
 mod benchmarks {
-	use super::*;
+    use super::*;
 
-	#[benchmark]
-	fn register_stream(m: Linear<0, { T::MaxMetadataLen::get() }>) {
-		let owner = funded::<T>(0);
-		#[extrinsic_call]
-		_(RawOrigin::Signed(owner), BoundedVec::truncate_from(vec![0; m as usize]));
-		assert_eq!(NextStreamId::<T>::get(), 1);
-	}
+    #[benchmark]
+    fn register_stream(m: Linear<0, { T::MaxMetadataLen::get() }>) {
+        let owner = funded::<T>(0);
+        #[extrinsic_call]
+        _(
+            RawOrigin::Signed(owner),
+            BoundedVec::truncate_from(vec![0; m as usize]),
+        );
+        assert_eq!(NextStreamId::<T>::get(), 1);
+    }
 
-	#[benchmark]
-	fn add_publisher() {
-		let owner = funded::<T>(0);
-		let (s, _) = stream::<T>(&owner, T::MaxPublishers::get().saturating_sub(1));
-		#[extrinsic_call]
-		_(RawOrigin::Signed(owner), s, PublisherKey::Ed25519([9; 32]));
-	}
+    #[benchmark]
+    fn add_publisher() {
+        let owner = funded::<T>(0);
+        let (s, _) = stream::<T>(&owner, T::MaxPublishers::get().saturating_sub(1));
+        #[extrinsic_call]
+        _(RawOrigin::Signed(owner), s, PublisherKey::Ed25519([9; 32]));
+    }
 
-	#[benchmark]
-	fn remove_publisher() {
-		let owner = funded::<T>(0);
-		let (s, key) = stream::<T>(&owner, T::MaxPublishers::get());
-		#[extrinsic_call]
-		_(RawOrigin::Signed(owner), s, key);
-	}
+    #[benchmark]
+    fn remove_publisher() {
+        let owner = funded::<T>(0);
+        let (s, key) = stream::<T>(&owner, T::MaxPublishers::get());
+        #[extrinsic_call]
+        _(RawOrigin::Signed(owner), s, key);
+    }
 
-	#[benchmark]
-	fn close_stream() {
-		let owner = funded::<T>(0);
-		let (s, _) = stream::<T>(&owner, 1);
-		#[extrinsic_call]
-		_(RawOrigin::Signed(owner), s);
-	}
+    #[benchmark]
+    fn close_stream() {
+        let owner = funded::<T>(0);
+        let (s, _) = stream::<T>(&owner, 1);
+        #[extrinsic_call]
+        _(RawOrigin::Signed(owner), s);
+    }
 
-	#[benchmark]
-	fn upload_template(c: Linear<1, { T::MaxTemplateSize::get() }>) {
-		let owner = funded::<T>(0);
-		let code = BoundedVec::truncate_from(vec![1u8; c as usize]);
-		#[extrinsic_call]
-		_(RawOrigin::Signed(owner), code, machine());
-	}
+    #[benchmark]
+    fn upload_template(c: Linear<1, { T::MaxTemplateSize::get() }>) {
+        let owner = funded::<T>(0);
+        let code = BoundedVec::truncate_from(vec![1u8; c as usize]);
+        #[extrinsic_call]
+        _(RawOrigin::Signed(owner), code, machine());
+    }
 
-	#[benchmark]
-	fn remove_template() {
-		let owner = funded::<T>(0);
-		let hash = template::<T>(&owner, T::MaxTemplateSize::get());
-		#[extrinsic_call]
-		_(RawOrigin::Signed(owner), hash);
-	}
+    #[benchmark]
+    fn remove_template() {
+        let owner = funded::<T>(0);
+        let hash = template::<T>(&owner, T::MaxTemplateSize::get());
+        #[extrinsic_call]
+        _(RawOrigin::Signed(owner), hash);
+    }
 
-	#[benchmark]
-	fn register_topic(s: Linear<1, { T::MaxStreamsPerTopic::get() }>) {
-		let owner = funded::<T>(0);
-		let streams: Vec<StreamId> = (0..s).map(|_| stream::<T>(&owner, 1).0).collect();
-		let hash = template::<T>(&owner, 1);
-		let config = BoundedVec::truncate_from(vec![0; T::MaxTopicConfigLen::get() as usize]);
-		#[extrinsic_call]
-		_(RawOrigin::Signed(owner), BoundedVec::truncate_from(streams), hash, config, 1, None, TopicMode::Stateful);
-	}
+    #[benchmark]
+    fn register_topic(s: Linear<1, { T::MaxStreamsPerTopic::get() }>) {
+        let owner = funded::<T>(0);
+        let streams: Vec<StreamId> = (0..s).map(|_| stream::<T>(&owner, 1).0).collect();
+        let hash = template::<T>(&owner, 1);
+        let config = BoundedVec::truncate_from(vec![0; T::MaxTopicConfigLen::get() as usize]);
+        #[extrinsic_call]
+        _(
+            RawOrigin::Signed(owner),
+            BoundedVec::truncate_from(streams),
+            hash,
+            config,
+            1,
+            None,
+            TopicMode::Stateful,
+        );
+    }
 
-	#[benchmark]
-	fn set_topic_status() {
-		let owner = funded::<T>(0);
-		let (s, _) = stream::<T>(&owner, 1);
-		let hash = template::<T>(&owner, 1);
-		let t = topic::<T>(&owner, vec![s], hash, 1);
-		#[extrinsic_call]
-		_(RawOrigin::Signed(owner), t, TopicStatus::Paused);
-	}
+    #[benchmark]
+    fn set_topic_status() {
+        let owner = funded::<T>(0);
+        let (s, _) = stream::<T>(&owner, 1);
+        let hash = template::<T>(&owner, 1);
+        let t = topic::<T>(&owner, vec![s], hash, 1);
+        #[extrinsic_call]
+        _(RawOrigin::Signed(owner), t, TopicStatus::Paused);
+    }
 
-	#[benchmark]
-	fn publish(p: Linear<0, { T::MaxPayloadLen::get() }>) {
-		let owner = funded::<T>(0);
-		let (s, key) = stream::<T>(&owner, T::MaxPublishers::get());
-		let hash = template::<T>(&owner, 1);
-		topic::<T>(&owner, vec![s], hash, 1);
-		let event = signed_event::<T>(s, key, 0, p);
-		#[extrinsic_call]
-		_(RawOrigin::Authorized, event);
-		assert_eq!(NextSequence::<T>::get(s, key), 1);
-	}
+    #[benchmark]
+    fn publish(p: Linear<0, { T::MaxPayloadLen::get() }>) {
+        let owner = funded::<T>(0);
+        let (s, key) = stream::<T>(&owner, T::MaxPublishers::get());
+        let hash = template::<T>(&owner, 1);
+        topic::<T>(&owner, vec![s], hash, 1);
+        let event = signed_event::<T>(s, key, 0, p);
+        #[extrinsic_call]
+        _(RawOrigin::Authorized, event);
+        assert_eq!(NextSequence::<T>::get(s, key), 1);
+    }
 
-	#[benchmark]
-	fn authorize_publish(p: Linear<0, { T::MaxPayloadLen::get() }>) -> Result<(), BenchmarkError> {
-		let owner = funded::<T>(0);
-		let (s, key) = stream::<T>(&owner, T::MaxPublishers::get());
-		let hash = template::<T>(&owner, 1);
-		topic::<T>(&owner, vec![s], hash, 1);
-		let call: <T as frame_system::Config>::RuntimeCall =
-			Call::<T>::publish { event: signed_event::<T>(s, key, 0, p) }.into();
-		#[block]
-		{
-			call.authorize(TransactionSource::External)
-				.ok_or("publish has authorize logic")?
-				.map_err(|_| "authorize failed")?;
-		}
-		Ok(())
-	}
+    #[benchmark]
+    fn authorize_publish(p: Linear<0, { T::MaxPayloadLen::get() }>) -> Result<(), BenchmarkError> {
+        let owner = funded::<T>(0);
+        let (s, key) = stream::<T>(&owner, T::MaxPublishers::get());
+        let hash = template::<T>(&owner, 1);
+        topic::<T>(&owner, vec![s], hash, 1);
+        let call: <T as frame_system::Config>::RuntimeCall = Call::<T>::publish {
+            event: signed_event::<T>(s, key, 0, p),
+        }
+        .into();
+        #[block]
+        {
+            call.authorize(TransactionSource::External)
+                .ok_or("publish has authorize logic")?
+                .map_err(|_| "authorize failed")?;
+        }
+        Ok(())
+    }
 
-	#[benchmark]
-	fn publish_batch(n: Linear<1, { T::MaxEventsPerCall::get() }>, p: Linear<0, { T::MaxPayloadLen::get() }>) {
-		let owner = funded::<T>(0);
-		let (s, key) = stream::<T>(&owner, T::MaxPublishers::get());
-		let events: Vec<_> = (0..n).map(|i| signed_event::<T>(s, key, i as u64, p)).collect();
-		#[extrinsic_call]
-		_(RawOrigin::Authorized, BoundedVec::truncate_from(events));
-		assert_eq!(NextSequence::<T>::get(s, key), n as u64);
-	}
+    #[benchmark]
+    fn publish_batch(
+        n: Linear<1, { T::MaxEventsPerCall::get() }>,
+        p: Linear<0, { T::MaxPayloadLen::get() }>,
+    ) {
+        let owner = funded::<T>(0);
+        let (s, key) = stream::<T>(&owner, T::MaxPublishers::get());
+        let events: Vec<_> = (0..n)
+            .map(|i| signed_event::<T>(s, key, i as u64, p))
+            .collect();
+        #[extrinsic_call]
+        _(RawOrigin::Authorized, BoundedVec::truncate_from(events));
+        assert_eq!(NextSequence::<T>::get(s, key), n as u64);
+    }
 
-	#[benchmark]
-	fn authorize_publish_batch(
-		n: Linear<1, { T::MaxEventsPerCall::get() }>,
-		p: Linear<0, { T::MaxPayloadLen::get() }>,
-	) -> Result<(), BenchmarkError> {
-		let owner = funded::<T>(0);
-		let (s, key) = stream::<T>(&owner, T::MaxPublishers::get());
-		let events: Vec<_> = (0..n).map(|i| signed_event::<T>(s, key, i as u64, p)).collect();
-		let call: <T as frame_system::Config>::RuntimeCall =
-			Call::<T>::publish_batch { events: BoundedVec::truncate_from(events) }.into();
-		#[block]
-		{
-			call.authorize(TransactionSource::External)
-				.ok_or("publish_batch has authorize logic")?
-				.map_err(|_| "authorize failed")?;
-		}
-		Ok(())
-	}
+    #[benchmark]
+    fn authorize_publish_batch(
+        n: Linear<1, { T::MaxEventsPerCall::get() }>,
+        p: Linear<0, { T::MaxPayloadLen::get() }>,
+    ) -> Result<(), BenchmarkError> {
+        let owner = funded::<T>(0);
+        let (s, key) = stream::<T>(&owner, T::MaxPublishers::get());
+        let events: Vec<_> = (0..n)
+            .map(|i| signed_event::<T>(s, key, i as u64, p))
+            .collect();
+        let call: <T as frame_system::Config>::RuntimeCall = Call::<T>::publish_batch {
+            events: BoundedVec::truncate_from(events),
+        }
+        .into();
+        #[block]
+        {
+            call.authorize(TransactionSource::External)
+                .ok_or("publish_batch has authorize logic")?
+                .map_err(|_| "authorize failed")?;
+        }
+        Ok(())
+    }
 
-	#[benchmark]
-	fn attest(v: Linear<1, { T::MaxValidators::get() }>, o: Linear<0, { T::MaxOutputLen::get() }>) {
-		let (attestation, signature) = sealed::<T>(v, o);
-		let t = attestation.topic;
-		#[extrinsic_call]
-		_(RawOrigin::Authorized, attestation, signature);
-		assert!(Batches::<T>::get(t, 0).expect("sealed").finalized.is_some());
-	}
+    #[benchmark]
+    fn attest(v: Linear<1, { T::MaxValidators::get() }>, o: Linear<0, { T::MaxOutputLen::get() }>) {
+        let (attestation, signature) = sealed::<T>(v, o);
+        let t = attestation.topic;
+        #[extrinsic_call]
+        _(RawOrigin::Authorized, attestation, signature);
+        assert!(Batches::<T>::get(t, 0).expect("sealed").finalized.is_some());
+    }
 
-	#[benchmark]
-	fn authorize_attest(
-		v: Linear<1, { T::MaxValidators::get() }>,
-		o: Linear<0, { T::MaxOutputLen::get() }>,
-	) -> Result<(), BenchmarkError> {
-		let (attestation, signature) = sealed::<T>(v, o);
-		let call: <T as frame_system::Config>::RuntimeCall = Call::<T>::attest { attestation, signature }.into();
-		#[block]
-		{
-			call.authorize(TransactionSource::External)
-				.ok_or("attest has authorize logic")?
-				.map_err(|_| "authorize failed")?;
-		}
-		Ok(())
-	}
+    #[benchmark]
+    fn authorize_attest(
+        v: Linear<1, { T::MaxValidators::get() }>,
+        o: Linear<0, { T::MaxOutputLen::get() }>,
+    ) -> Result<(), BenchmarkError> {
+        let (attestation, signature) = sealed::<T>(v, o);
+        let call: <T as frame_system::Config>::RuntimeCall = Call::<T>::attest {
+            attestation,
+            signature,
+        }
+        .into();
+        #[block]
+        {
+            call.authorize(TransactionSource::External)
+                .ok_or("attest has authorize logic")?
+                .map_err(|_| "authorize failed")?;
+        }
+        Ok(())
+    }
 
-	/// `b` batches reach their deadline; none was attested by any of `v` validators.
-	#[benchmark]
-	fn on_initialize_judge(b: Linear<0, { T::MaxOpenTopics::get() }>, v: Linear<1, { T::MaxValidators::get() }>) {
-		validators::<T>(v);
-		let deadline = frame_system::Pallet::<T>::block_number() + BlockNumberFor::<T>::from(10u32);
-		for topic in 0..b {
-			let info = BatchInfo { window: (deadline, deadline), event_count: 0, commitment: [0; 32], deadline, finalized: None };
-			Batches::<T>::insert(topic, 0, info);
-			Deadlines::<T>::mutate(deadline, |due| due.try_push((topic, 0))).expect("bounded by MaxOpenTopics");
-		}
-		#[block]
-		{
-			Pallet::<T>::judge_deadlines(deadline);
-		}
-		assert_eq!(Batches::<T>::iter().count(), 0);
-	}
+    /// `b` batches reach their deadline; none was attested by any of `v` validators.
+    #[benchmark]
+    fn on_initialize_judge(
+        b: Linear<0, { T::MaxOpenTopics::get() }>,
+        v: Linear<1, { T::MaxValidators::get() }>,
+    ) {
+        validators::<T>(v);
+        let deadline = frame_system::Pallet::<T>::block_number() + BlockNumberFor::<T>::from(10u32);
+        for topic in 0..b {
+            let info = BatchInfo {
+                window: (deadline, deadline),
+                event_count: 0,
+                commitment: [0; 32],
+                deadline,
+                finalized: None,
+            };
+            Batches::<T>::insert(topic, 0, info);
+            Deadlines::<T>::mutate(deadline, |due| due.try_push((topic, 0)))
+                .expect("bounded by MaxOpenTopics");
+        }
+        #[block]
+        {
+            Pallet::<T>::judge_deadlines(deadline);
+        }
+        assert_eq!(Batches::<T>::iter().count(), 0);
+    }
 
-	/// `t` topics close a window holding `e` events each.
-	#[benchmark]
-	fn on_finalize_seal(t: Linear<0, { T::MaxOpenTopics::get() }>, e: Linear<0, { T::MaxEventsPerBatch::get() }>) {
-		let owner = funded::<T>(0);
-		let hash = template::<T>(&owner, 1);
-		for _ in 0..t {
-			let (s, _) = stream::<T>(&owner, 1);
-			let id = topic::<T>(&owner, vec![s], hash, 1);
-			OpenBatch::<T>::insert(id, BoundedVec::truncate_from(vec![[5u8; 32]; e as usize]));
-		}
-		let now = frame_system::Pallet::<T>::block_number();
-		#[block]
-		{
-			Pallet::<T>::on_finalize(now);
-		}
-	}
+    /// `t` topics close a window holding `e` events each.
+    #[benchmark]
+    fn on_finalize_seal(
+        t: Linear<0, { T::MaxOpenTopics::get() }>,
+        e: Linear<0, { T::MaxEventsPerBatch::get() }>,
+    ) {
+        let owner = funded::<T>(0);
+        let hash = template::<T>(&owner, 1);
+        for _ in 0..t {
+            let (s, _) = stream::<T>(&owner, 1);
+            let id = topic::<T>(&owner, vec![s], hash, 1);
+            OpenBatch::<T>::insert(id, BoundedVec::truncate_from(vec![[5u8; 32]; e as usize]));
+        }
+        let now = frame_system::Pallet::<T>::block_number();
+        #[block]
+        {
+            Pallet::<T>::on_finalize(now);
+        }
+    }
 
-	impl_benchmark_test_suite!(Pallet, crate::mock::bench_ext(), crate::mock::Test);
+    impl_benchmark_test_suite!(Pallet, crate::mock::bench_ext(), crate::mock::Test);
 }

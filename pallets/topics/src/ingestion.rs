@@ -10,109 +10,136 @@ use polkadot_sdk::*;
 use sp_runtime::{traits::Zero, DispatchResult, SaturatedConversion};
 
 impl<T: Config> Pallet<T> {
-	/// The message a publisher signs for an event: SCALE encoding of
-	/// `(EVENT_SIGNING_DOMAIN, genesis hash, stream, publisher, sequence, blake2_256(payload))`.
-	pub fn event_signing_message(
-		stream: StreamId,
-		publisher: &PublisherKey,
-		sequence: u64,
-		payload: &[u8],
-	) -> Vec<u8> {
-		let genesis = frame_system::Pallet::<T>::block_hash(frame_system::pallet_prelude::BlockNumberFor::<T>::zero());
-		(EVENT_SIGNING_DOMAIN, genesis, stream, publisher, sequence, sp_io::hashing::blake2_256(payload)).encode()
-	}
+    /// The message a publisher signs for an event: SCALE encoding of
+    /// `(EVENT_SIGNING_DOMAIN, genesis hash, stream, publisher, sequence, blake2_256(payload))`.
+    pub fn event_signing_message(
+        stream: StreamId,
+        publisher: &PublisherKey,
+        sequence: u64,
+        payload: &[u8],
+    ) -> Vec<u8> {
+        let genesis = frame_system::Pallet::<T>::block_hash(
+            frame_system::pallet_prelude::BlockNumberFor::<T>::zero(),
+        );
+        event_signing_payload(&genesis, stream, publisher, sequence, payload)
+    }
 
-	/// The offchain-storage key (PERSISTENT kind) of an event's envelope.
-	pub fn event_offchain_key(event_hash: &Hash32) -> Vec<u8> {
-		let mut key = EVENT_OFFCHAIN_PREFIX.to_vec();
-		key.extend_from_slice(event_hash);
-		key
-	}
+    /// The mean payload length of a `publish_batch` call, rounded up: the benchmarks
+    /// measure `n` events of `p` bytes each, so this is the `p` that weighs the call.
+    pub fn mean_payload_len(events: &[SignedEventOf<T>]) -> u32 {
+        let total: u64 = events.iter().map(|e| e.payload.len() as u64).sum();
+        let n = (events.len() as u64).max(1);
+        total.div_ceil(n) as u32
+    }
 
-	/// The commitment of a batch: `c = [0; 32]`, then `c = blake2_256(c ++ h)` for every
-	/// event hash `h` in block order.
-	pub fn commitment(event_hashes: &[Hash32]) -> Hash32 {
-		event_hashes.iter().fold([0u8; 32], |c, h| {
-			let mut buf = [0u8; 64];
-			buf[..32].copy_from_slice(&c);
-			buf[32..].copy_from_slice(h);
-			sp_io::hashing::blake2_256(&buf)
-		})
-	}
+    /// The offchain-storage key (PERSISTENT kind) of an event's envelope.
+    pub fn event_offchain_key(event_hash: &Hash32) -> Vec<u8> {
+        let mut key = EVENT_OFFCHAIN_PREFIX.to_vec();
+        key.extend_from_slice(event_hash);
+        key
+    }
 
-	/// Checks everything about an event but its signature and batch capacity: the stream
-	/// is open, the key may publish on it, and the sequence number is `expected` (or,
-	/// with `allow_future`, later than it).
-	pub(crate) fn check_event_permission(
-		event: &SignedEventOf<T>,
-		expected: u64,
-		allow_future: bool,
-	) -> Result<(), Error<T>> {
-		let stream = Streams::<T>::get(event.stream).ok_or(Error::<T>::UnknownStream)?;
-		ensure!(stream.status == StreamStatus::Open, Error::<T>::StreamClosed);
-		ensure!(stream.publishers.contains(&event.publisher), Error::<T>::NotPublisher);
-		ensure!(event.sequence >= expected, Error::<T>::SequenceUsed);
-		ensure!(allow_future || event.sequence == expected, Error::<T>::SequenceGap);
-		Ok(())
-	}
+    /// The commitment of a batch: `c = [0; 32]`, then `c = blake2_256(c ++ h)` for every
+    /// event hash `h` in block order.
+    pub fn commitment(event_hashes: &[Hash32]) -> Hash32 {
+        event_hashes.iter().fold([0u8; 32], |c, h| {
+            let mut buf = [0u8; 64];
+            buf[..32].copy_from_slice(&c);
+            buf[32..].copy_from_slice(h);
+            sp_io::hashing::blake2_256(&buf)
+        })
+    }
 
-	/// Whether the publisher's signature over the event verifies.
-	pub(crate) fn check_event_signature(event: &SignedEventOf<T>) -> Result<(), Error<T>> {
-		let message = Self::event_signing_message(event.stream, &event.publisher, event.sequence, &event.payload);
-		ensure!(event.publisher.verify(&message, &event.signature), Error::<T>::BadSignature);
-		Ok(())
-	}
+    /// Checks everything about an event but its signature and batch capacity: the stream
+    /// is open, the key may publish on it, and the sequence number is `expected` (or,
+    /// with `allow_future`, later than it).
+    pub(crate) fn check_event_permission(
+        event: &SignedEventOf<T>,
+        expected: u64,
+        allow_future: bool,
+    ) -> Result<(), Error<T>> {
+        let stream = Streams::<T>::get(event.stream).ok_or(Error::<T>::UnknownStream)?;
+        ensure!(
+            stream.status == StreamStatus::Open,
+            Error::<T>::StreamClosed
+        );
+        ensure!(
+            stream.publishers.contains(&event.publisher),
+            Error::<T>::NotPublisher
+        );
+        ensure!(event.sequence >= expected, Error::<T>::SequenceUsed);
+        ensure!(
+            allow_future || event.sequence == expected,
+            Error::<T>::SequenceGap
+        );
+        Ok(())
+    }
 
-	/// The topics with an open window that an event on `stream` goes to.
-	pub(crate) fn collecting_topics(stream: StreamId) -> impl Iterator<Item = TopicId> {
-		StreamTopics::<T>::get(stream)
-			.into_iter()
-			.filter(|topic| Topics::<T>::get(topic).is_some_and(|t| t.open_window.is_some()))
-	}
+    /// Whether the publisher's signature over the event verifies.
+    pub(crate) fn check_event_signature(event: &SignedEventOf<T>) -> Result<(), Error<T>> {
+        let message = Self::event_signing_message(
+            event.stream,
+            &event.publisher,
+            event.sequence,
+            &event.payload,
+        );
+        ensure!(
+            event.publisher.verify(&message, &event.signature),
+            Error::<T>::BadSignature
+        );
+        Ok(())
+    }
 
-	/// Whether each collecting topic of `stream` has room for `extra + 1` more events.
-	pub(crate) fn check_capacity(
-		stream: StreamId,
-		mut extra: impl FnMut(TopicId) -> u32,
-	) -> Result<(), Error<T>> {
-		for topic in Self::collecting_topics(stream) {
-			let held = OpenBatch::<T>::decode_len(topic).unwrap_or(0) as u32;
-			ensure!(
-				held.saturating_add(extra(topic)) < T::MaxEventsPerBatch::get(),
-				Error::<T>::BatchFull
-			);
-		}
-		Ok(())
-	}
+    /// The topics with an open window that an event on `stream` goes to.
+    pub(crate) fn collecting_topics(stream: StreamId) -> impl Iterator<Item = TopicId> {
+        StreamTopics::<T>::get(stream)
+            .into_iter()
+            .filter(|topic| Topics::<T>::get(topic).is_some_and(|t| t.open_window.is_some()))
+    }
 
-	/// Accepts one authorized event: re-checks the cheap conditions (the signature was
-	/// verified in the authorization of this very extrinsic), writes the envelope to
-	/// offchain storage and the event hash into every collecting topic's window.
-	pub(crate) fn ingest(event: &SignedEventOf<T>) -> DispatchResult {
-		let key = (event.stream, event.publisher);
-		let expected = NextSequence::<T>::get(key.0, key.1);
-		Self::check_event_permission(event, expected, false)?;
-		let envelope = EventEnvelope {
-			stream_id: event.stream,
-			publisher: event.publisher.envelope_id(),
-			sequence: event.sequence,
-			block_number: frame_system::Pallet::<T>::block_number().saturated_into::<u32>(),
-			payload: event.payload.to_vec(),
-		};
-		let bytes = envelope.encode();
-		let event_hash = sp_io::hashing::blake2_256(&bytes);
-		for topic in Self::collecting_topics(event.stream) {
-			OpenBatch::<T>::try_mutate(topic, |held| held.try_push(event_hash))
-				.map_err(|_| Error::<T>::BatchFull)?;
-		}
-		sp_io::offchain_index::set(&Self::event_offchain_key(&event_hash), &bytes);
-		NextSequence::<T>::insert(key.0, key.1, expected.saturating_add(1));
-		Self::deposit_event(Event::EventPublished {
-			stream: event.stream,
-			publisher: event.publisher,
-			sequence: event.sequence,
-			event_hash,
-		});
-		Ok(())
-	}
+    /// Whether each collecting topic of `stream` has room for `extra + 1` more events.
+    pub(crate) fn check_capacity(
+        stream: StreamId,
+        mut extra: impl FnMut(TopicId) -> u32,
+    ) -> Result<(), Error<T>> {
+        for topic in Self::collecting_topics(stream) {
+            let held = OpenBatch::<T>::decode_len(topic).unwrap_or(0) as u32;
+            ensure!(
+                held.saturating_add(extra(topic)) < T::MaxEventsPerBatch::get(),
+                Error::<T>::BatchFull
+            );
+        }
+        Ok(())
+    }
+
+    /// Accepts one authorized event: re-checks the cheap conditions (the signature was
+    /// verified in the authorization of this very extrinsic), writes the envelope to
+    /// offchain storage and the event hash into every collecting topic's window.
+    pub(crate) fn ingest(event: &SignedEventOf<T>) -> DispatchResult {
+        let key = (event.stream, event.publisher);
+        let expected = NextSequence::<T>::get(key.0, key.1);
+        Self::check_event_permission(event, expected, false)?;
+        let envelope = EventEnvelope {
+            stream_id: event.stream,
+            publisher: event.publisher.envelope_id(),
+            sequence: event.sequence,
+            block_number: frame_system::Pallet::<T>::block_number().saturated_into::<u32>(),
+            payload: event.payload.to_vec(),
+        };
+        let bytes = envelope.encode();
+        let event_hash = sp_io::hashing::blake2_256(&bytes);
+        for topic in Self::collecting_topics(event.stream) {
+            OpenBatch::<T>::try_mutate(topic, |held| held.try_push(event_hash))
+                .map_err(|_| Error::<T>::BatchFull)?;
+        }
+        sp_io::offchain_index::set(&Self::event_offchain_key(&event_hash), &bytes);
+        NextSequence::<T>::insert(key.0, key.1, expected.saturating_add(1));
+        Self::deposit_event(Event::EventPublished {
+            stream: event.stream,
+            publisher: event.publisher,
+            sequence: event.sequence,
+            event_hash,
+        });
+        Ok(())
+    }
 }

@@ -11,143 +11,155 @@ use scale_info::TypeInfo;
 /// A topic as the API returns it.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 pub struct TopicView<AccountId, Hash, BlockNumber> {
-	/// The owner.
-	pub owner: AccountId,
-	/// Source streams.
-	pub streams: Vec<StreamId>,
-	/// Template content hash.
-	pub template: Hash,
-	/// Template configuration input (`BatchHeader::config`).
-	pub config: Vec<u8>,
-	/// Batching window in blocks.
-	pub window: u32,
-	/// The quorum needed now (explicit, or more than two thirds of the validators).
-	pub quorum: u32,
-	/// Stateless or stateful.
-	pub mode: TopicMode,
-	/// Active, paused or closed.
-	pub status: TopicStatus,
-	/// The next batch number.
-	pub next_batch: BatchNumber,
-	/// The open window, if any.
-	pub open_window: Option<(BlockNumber, BlockNumber)>,
+    /// The owner.
+    pub owner: AccountId,
+    /// Source streams.
+    pub streams: Vec<StreamId>,
+    /// Template content hash.
+    pub template: Hash,
+    /// Template configuration input (`BatchHeader::config`).
+    pub config: Vec<u8>,
+    /// Batching window in blocks.
+    pub window: u32,
+    /// The quorum needed now (explicit, or more than two thirds of the validators).
+    pub quorum: u32,
+    /// Stateless or stateful.
+    pub mode: TopicMode,
+    /// Active, paused or closed.
+    pub status: TopicStatus,
+    /// The next batch number.
+    pub next_batch: BatchNumber,
+    /// The open window, if any.
+    pub open_window: Option<(BlockNumber, BlockNumber)>,
+    /// Stateful topics: the last finalized batch and the machine root hash it left, which
+    /// the next attested batch must start from.
+    pub last_state: Option<(BatchNumber, Hash32)>,
 }
 
 /// A template as the API returns it (the code itself is in `TemplateCode` storage).
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 pub struct TemplateView<AccountId> {
-	/// The uploader.
-	pub owner: AccountId,
-	/// Code length.
-	pub code_len: u32,
-	/// Machine configuration.
-	pub machine: MachineConfig,
-	/// Topics using it.
-	pub users: u32,
+    /// The uploader.
+    pub owner: AccountId,
+    /// Code length.
+    pub code_len: u32,
+    /// Machine configuration.
+    pub machine: MachineConfig,
+    /// Topics using it.
+    pub users: u32,
 }
 
 /// A finalized output as the API returns it.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 pub struct OutputView<BlockNumber> {
-	/// The batch.
-	pub batch: BatchNumber,
-	/// Outputs Merkle root.
-	pub outputs_root: Hash32,
-	/// Machine root hash after the batch.
-	pub state_root: Hash32,
-	/// blake2-256 of the outputs payload.
-	pub outputs_hash: Hash32,
-	/// The payload, if an attester sent it inline.
-	pub outputs: Option<Vec<u8>>,
-	/// Cycles used.
-	pub cycles: u64,
-	/// Verdict.
-	pub verdict: Verdict,
-	/// Block of finalization.
-	pub finalized_at: BlockNumber,
+    /// The batch.
+    pub batch: BatchNumber,
+    /// Outputs Merkle root.
+    pub outputs_root: Hash32,
+    /// Machine root hash after the batch.
+    pub state_root: Hash32,
+    /// blake2-256 of the outputs payload.
+    pub outputs_hash: Hash32,
+    /// The payload, if an attester sent it inline.
+    pub outputs: Option<Vec<u8>>,
+    /// Cycles used.
+    pub cycles: u64,
+    /// Verdict.
+    pub verdict: Verdict,
+    /// Block of finalization.
+    pub finalized_at: BlockNumber,
 }
 
 sp_api::decl_runtime_apis! {
-	/// Concerto's topics, batches and outputs, for the node and offchain workers.
-	pub trait TopicsApi<AccountId, Hash, BlockNumber, AttestationId>
-	where
-		AccountId: Codec,
-		Hash: Codec,
-		BlockNumber: Codec,
-		AttestationId: Codec,
-	{
-		/// Sealed batches `validator` has not attested yet, oldest first.
-		fn awaiting_attestation(validator: AttestationId) -> Vec<(TopicId, BatchNumber)>;
-		/// A sealed batch still taking attestations.
-		fn batch(topic: TopicId, batch: BatchNumber) -> Option<BatchInfo<BlockNumber>>;
-		/// The event hashes of a sealed batch in block order; each envelope is in offchain
-		/// storage (PERSISTENT) under `EVENT_OFFCHAIN_PREFIX ++ hash`.
-		fn batch_events(topic: TopicId, batch: BatchNumber) -> Vec<Hash32>;
-		/// A topic.
-		fn topic(topic: TopicId) -> Option<TopicView<AccountId, Hash, BlockNumber>>;
-		/// A template's record.
-		fn template(hash: Hash) -> Option<TemplateView<AccountId>>;
-		/// The latest finalized outputs of a topic, oldest first.
-		fn latest_outputs(topic: TopicId) -> Vec<OutputView<BlockNumber>>;
-	}
+    /// Concerto's topics, batches and outputs, for the node and offchain workers.
+    pub trait TopicsApi<AccountId, Hash, BlockNumber, AttestationId>
+    where
+        AccountId: Codec,
+        Hash: Codec,
+        BlockNumber: Codec,
+        AttestationId: Codec,
+    {
+        /// Sealed batches `validator` has not attested yet and may attest now, oldest first
+        /// (a stateful topic's batch waits until its predecessor is settled).
+        fn awaiting_attestation(validator: AttestationId) -> Vec<(TopicId, BatchNumber)>;
+        /// A sealed batch still taking attestations.
+        fn batch(topic: TopicId, batch: BatchNumber) -> Option<BatchInfo<BlockNumber>>;
+        /// The event hashes of a sealed batch in block order; each envelope is in offchain
+        /// storage (PERSISTENT) under `EVENT_OFFCHAIN_PREFIX ++ hash`.
+        fn batch_events(topic: TopicId, batch: BatchNumber) -> Vec<Hash32>;
+        /// A topic.
+        fn topic(topic: TopicId) -> Option<TopicView<AccountId, Hash, BlockNumber>>;
+        /// A template's record.
+        fn template(hash: Hash) -> Option<TemplateView<AccountId>>;
+        /// The latest finalized outputs of a topic, oldest first.
+        fn latest_outputs(topic: TopicId) -> Vec<OutputView<BlockNumber>>;
+    }
 }
 
 impl<T: Config> Pallet<T> {
-	/// See [`TopicsApi::awaiting_attestation`].
-	pub fn api_awaiting_attestation(validator: &T::AttestationId) -> Vec<(TopicId, BatchNumber)> {
-		if !Self::is_validator(validator) {
-			return Vec::new();
-		}
-		let mut due: Vec<_> = Batches::<T>::iter_keys()
-			.filter(|key| !Attestations::<T>::contains_key(*key, validator))
-			.collect();
-		due.sort_unstable();
-		due
-	}
+    /// See [`TopicsApi::awaiting_attestation`].
+    pub fn api_awaiting_attestation(validator: &T::AttestationId) -> Vec<(TopicId, BatchNumber)> {
+        if !Self::is_validator(validator) {
+            return Vec::new();
+        }
+        let mut due: Vec<_> = Batches::<T>::iter_keys()
+            .filter(|key| !Attestations::<T>::contains_key(*key, validator))
+            .filter(|(topic, batch)| {
+                let stateful =
+                    Topics::<T>::get(topic).is_some_and(|t| t.mode == TopicMode::Stateful);
+                !(stateful && Self::predecessor_pending(*topic, *batch))
+            })
+            .collect();
+        due.sort_unstable();
+        due
+    }
 
-	/// See [`TopicsApi::topic`].
-	pub fn api_topic(topic: TopicId) -> Option<TopicView<T::AccountId, T::Hash, BlockNumberFor<T>>> {
-		Topics::<T>::get(topic).map(|t| TopicView {
-			owner: t.owner,
-			streams: t.streams.into_inner(),
-			template: t.template,
-			config: t.config.into_inner(),
-			window: t.window,
-			quorum: Self::effective_quorum(t.quorum, Self::validator_count()),
-			mode: t.mode,
-			status: t.status,
-			next_batch: t.next_batch,
-			open_window: t.open_window,
-		})
-	}
+    /// See [`TopicsApi::topic`].
+    pub fn api_topic(
+        topic: TopicId,
+    ) -> Option<TopicView<T::AccountId, T::Hash, BlockNumberFor<T>>> {
+        Topics::<T>::get(topic).map(|t| TopicView {
+            owner: t.owner,
+            streams: t.streams.into_inner(),
+            template: t.template,
+            config: t.config.into_inner(),
+            window: t.window,
+            quorum: Self::effective_quorum(t.quorum, Self::validator_count()),
+            mode: t.mode,
+            status: t.status,
+            next_batch: t.next_batch,
+            open_window: t.open_window,
+            last_state: TopicState::<T>::get(topic),
+        })
+    }
 
-	/// See [`TopicsApi::template`].
-	pub fn api_template(hash: T::Hash) -> Option<TemplateView<T::AccountId>> {
-		Templates::<T>::get(hash).map(|i| TemplateView {
-			owner: i.owner,
-			code_len: i.code_len,
-			machine: i.machine,
-			users: i.users,
-		})
-	}
+    /// See [`TopicsApi::template`].
+    pub fn api_template(hash: T::Hash) -> Option<TemplateView<T::AccountId>> {
+        Templates::<T>::get(hash).map(|i| TemplateView {
+            owner: i.owner,
+            code_len: i.code_len,
+            machine: i.machine,
+            users: i.users,
+        })
+    }
 
-	/// See [`TopicsApi::latest_outputs`].
-	pub fn api_latest_outputs(topic: TopicId) -> Vec<OutputView<BlockNumberFor<T>>> {
-		Outputs::<T>::get(topic)
-			.into_iter()
-			.map(|o| OutputView {
-				batch: o.batch,
-				outputs_root: o.result.outputs_root,
-				state_root: o.result.state_root,
-				outputs_hash: o.result.outputs.hash(),
-				outputs: match o.result.outputs {
-					OutputsPayload::Inline(bytes) => Some(bytes.into_inner()),
-					OutputsPayload::Hash(_) => None,
-				},
-				cycles: o.result.cycles,
-				verdict: o.result.verdict,
-				finalized_at: o.finalized_at,
-			})
-			.collect()
-	}
+    /// See [`TopicsApi::latest_outputs`].
+    pub fn api_latest_outputs(topic: TopicId) -> Vec<OutputView<BlockNumberFor<T>>> {
+        Outputs::<T>::get(topic)
+            .into_iter()
+            .map(|o| OutputView {
+                batch: o.batch,
+                outputs_root: o.result.outputs_root,
+                state_root: o.result.state_root,
+                outputs_hash: o.result.outputs.hash(),
+                outputs: match o.result.outputs {
+                    OutputsPayload::Inline(bytes) => Some(bytes.into_inner()),
+                    OutputsPayload::Hash(_) => None,
+                },
+                cycles: o.result.cycles,
+                verdict: o.result.verdict,
+                finalized_at: o.finalized_at,
+            })
+            .collect()
+    }
 }

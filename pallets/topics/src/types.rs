@@ -2,7 +2,7 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
-	pallet_prelude::*, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+    pallet_prelude::*, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use polkadot_sdk::*;
 use scale_info::TypeInfo;
@@ -26,330 +26,474 @@ pub const ATTESTATION_SIGNING_DOMAIN: &[u8] = b"concerto/attest/v1";
 /// 32-byte event hash (so the key is fork-safe: same key, same content).
 pub const EVENT_OFFCHAIN_PREFIX: &[u8] = b"concerto/event/";
 
+/// The message a publisher signs for an event: SCALE of `(EVENT_SIGNING_DOMAIN, genesis
+/// hash, stream, publisher, sequence, blake2_256(payload))`. Pure, so publishers and tools
+/// compute it off chain with the chain's genesis hash.
+pub fn event_signing_payload<G: Encode>(
+    genesis: &G,
+    stream: StreamId,
+    publisher: &PublisherKey,
+    sequence: u64,
+    payload: &[u8],
+) -> alloc::vec::Vec<u8> {
+    (
+        EVENT_SIGNING_DOMAIN,
+        genesis,
+        stream,
+        publisher,
+        sequence,
+        sp_io::hashing::blake2_256(payload),
+    )
+        .encode()
+}
+
+/// The message a validator signs for an attestation: SCALE of `(ATTESTATION_SIGNING_DOMAIN,
+/// genesis hash, attestation)`.
+pub fn attestation_signing_payload<G: Encode, A: Encode>(
+    genesis: &G,
+    attestation: &A,
+) -> alloc::vec::Vec<u8> {
+    (ATTESTATION_SIGNING_DOMAIN, genesis, attestation).encode()
+}
+
 /// What the generic fields of the stored types need (for the `*NoBound` derives).
 pub trait Field: Clone + PartialEq + Eq + core::fmt::Debug {}
 impl<X: Clone + PartialEq + Eq + core::fmt::Debug> Field for X {}
 
 /// A key allowed to publish on a stream.
 #[derive(
-	Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Encode, Decode, DecodeWithMemTracking,
-	MaxEncodedLen, TypeInfo, Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
 )]
 pub enum PublisherKey {
-	/// An sr25519 public key.
-	#[codec(index = 0)]
-	Sr25519([u8; 32]),
-	/// An ed25519 public key.
-	#[codec(index = 1)]
-	Ed25519([u8; 32]),
-	/// An Ethereum address (secp256k1 ECDSA; the message is signed as keccak-256 of it).
-	#[codec(index = 2)]
-	Ethereum([u8; 20]),
+    /// An sr25519 public key.
+    #[codec(index = 0)]
+    Sr25519([u8; 32]),
+    /// An ed25519 public key.
+    #[codec(index = 1)]
+    Ed25519([u8; 32]),
+    /// An Ethereum address (secp256k1 ECDSA; the message is signed as keccak-256 of it).
+    #[codec(index = 2)]
+    Ethereum([u8; 20]),
 }
 
 impl PublisherKey {
-	/// The 32 bytes that name this publisher in the `EventEnvelope` given to templates:
-	/// the public key for sr25519/ed25519, the address left-padded with 12 zero bytes for
-	/// Ethereum keys.
-	pub fn envelope_id(&self) -> [u8; 32] {
-		match self {
-			PublisherKey::Sr25519(k) | PublisherKey::Ed25519(k) => *k,
-			PublisherKey::Ethereum(a) => {
-				let mut id = [0u8; 32];
-				id[12..].copy_from_slice(a);
-				id
-			},
-		}
-	}
+    /// The 32 bytes that name this publisher in the `EventEnvelope` given to templates:
+    /// the public key for sr25519/ed25519, the address left-padded with 12 zero bytes for
+    /// Ethereum keys.
+    pub fn envelope_id(&self) -> [u8; 32] {
+        match self {
+            PublisherKey::Sr25519(k) | PublisherKey::Ed25519(k) => *k,
+            PublisherKey::Ethereum(a) => {
+                let mut id = [0u8; 32];
+                id[12..].copy_from_slice(a);
+                id
+            }
+        }
+    }
 
-	/// Whether `signature` by this key is valid over `message`. A signature of another
-	/// scheme than the key's is never valid.
-	pub fn verify(&self, message: &[u8], signature: &PublisherSignature) -> bool {
-		match (self, signature) {
-			(PublisherKey::Sr25519(k), PublisherSignature::Sr25519(s)) => sp_io::crypto::sr25519_verify(
-				&sr25519::Signature::from_raw(*s),
-				message,
-				&sr25519::Public::from_raw(*k),
-			),
-			(PublisherKey::Ed25519(k), PublisherSignature::Ed25519(s)) => sp_io::crypto::ed25519_verify(
-				&ed25519::Signature::from_raw(*s),
-				message,
-				&ed25519::Public::from_raw(*k),
-			),
-			(PublisherKey::Ethereum(address), PublisherSignature::Ethereum(s)) => {
-				let digest = sp_io::hashing::keccak_256(message);
-				match sp_io::crypto::secp256k1_ecdsa_recover(s, &digest) {
-					Ok(public) => sp_io::hashing::keccak_256(&public)[12..] == address[..],
-					Err(_) => false,
-				}
-			},
-			_ => false,
-		}
-	}
+    /// Whether `signature` by this key is valid over `message`. A signature of another
+    /// scheme than the key's is never valid.
+    pub fn verify(&self, message: &[u8], signature: &PublisherSignature) -> bool {
+        match (self, signature) {
+            (PublisherKey::Sr25519(k), PublisherSignature::Sr25519(s)) => {
+                sp_io::crypto::sr25519_verify(
+                    &sr25519::Signature::from_raw(*s),
+                    message,
+                    &sr25519::Public::from_raw(*k),
+                )
+            }
+            (PublisherKey::Ed25519(k), PublisherSignature::Ed25519(s)) => {
+                sp_io::crypto::ed25519_verify(
+                    &ed25519::Signature::from_raw(*s),
+                    message,
+                    &ed25519::Public::from_raw(*k),
+                )
+            }
+            (PublisherKey::Ethereum(address), PublisherSignature::Ethereum(s)) => {
+                let digest = sp_io::hashing::keccak_256(message);
+                match sp_io::crypto::secp256k1_ecdsa_recover(s, &digest) {
+                    Ok(public) => sp_io::hashing::keccak_256(&public)[12..] == address[..],
+                    Err(_) => false,
+                }
+            }
+            _ => false,
+        }
+    }
 }
 
 /// A publisher's signature over an event's signing message.
 #[derive(
-	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+    Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
 pub enum PublisherSignature {
-	/// An sr25519 signature.
-	#[codec(index = 0)]
-	Sr25519([u8; 64]),
-	/// An ed25519 signature.
-	#[codec(index = 1)]
-	Ed25519([u8; 64]),
-	/// A recoverable secp256k1 signature (r, s, v) over keccak-256 of the message.
-	#[codec(index = 2)]
-	Ethereum([u8; 65]),
+    /// An sr25519 signature.
+    #[codec(index = 0)]
+    Sr25519([u8; 64]),
+    /// An ed25519 signature.
+    #[codec(index = 1)]
+    Ed25519([u8; 64]),
+    /// A recoverable secp256k1 signature (r, s, v) over keccak-256 of the message.
+    #[codec(index = 2)]
+    Ethereum([u8; 65]),
 }
 
 /// An event as a publisher submits it.
 #[derive(
-	CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, DebugNoBound,
+    CloneNoBound,
+    PartialEqNoBound,
+    EqNoBound,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    DebugNoBound,
 )]
 #[scale_info(skip_type_params(MaxPayload))]
 pub struct SignedEvent<MaxPayload: Get<u32>> {
-	/// The stream the event is published on.
-	pub stream: StreamId,
-	/// The key that signed it; must be one of the stream's publishers.
-	pub publisher: PublisherKey,
-	/// The publisher's next sequence number on this stream (0, 1, 2, ... without gaps).
-	pub sequence: u64,
-	/// The opaque payload.
-	pub payload: BoundedVec<u8, MaxPayload>,
-	/// The publisher's signature over [`event_signing_message`](crate::Pallet::event_signing_message).
-	pub signature: PublisherSignature,
+    /// The stream the event is published on.
+    pub stream: StreamId,
+    /// The key that signed it; must be one of the stream's publishers.
+    pub publisher: PublisherKey,
+    /// The publisher's next sequence number on this stream (0, 1, 2, ... without gaps).
+    pub sequence: u64,
+    /// The opaque payload.
+    pub payload: BoundedVec<u8, MaxPayload>,
+    /// The publisher's signature over [`event_signing_message`](crate::Pallet::event_signing_message).
+    pub signature: PublisherSignature,
 }
 
 /// Whether a stream still accepts events.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
 )]
 pub enum StreamStatus {
-	/// Accepts events from its publishers.
-	Open,
-	/// Closed for good by its owner.
-	Closed,
+    /// Accepts events from its publishers.
+    Open,
+    /// Closed for good by its owner.
+    Closed,
 }
 
 /// A registered stream.
-#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound)]
+#[derive(
+    CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound,
+)]
 #[scale_info(skip_type_params(MaxMetadata, MaxPublishers))]
 pub struct Stream<AccountId: Field, MaxMetadata: Get<u32>, MaxPublishers: Get<u32>> {
-	/// The only account that may change the stream.
-	pub owner: AccountId,
-	/// Free-form description (e.g. a URL or a JSON document), bounded.
-	pub metadata: BoundedVec<u8, MaxMetadata>,
-	/// The keys allowed to publish.
-	pub publishers: BoundedVec<PublisherKey, MaxPublishers>,
-	/// Open or closed.
-	pub status: StreamStatus,
+    /// The only account that may change the stream.
+    pub owner: AccountId,
+    /// Free-form description (e.g. a URL or a JSON document), bounded.
+    pub metadata: BoundedVec<u8, MaxMetadata>,
+    /// The keys allowed to publish.
+    pub publishers: BoundedVec<PublisherKey, MaxPublishers>,
+    /// Open or closed.
+    pub status: StreamStatus,
 }
 
 /// The fixed machine configuration of a template; every limit is on chain.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
 )]
 pub struct MachineConfig {
-	/// RAM size in bytes.
-	pub ram_size: u64,
-	/// Cycle budget per input.
-	pub max_cycles_per_input: u64,
-	/// Cycle budget per batch.
-	pub max_cycles_per_batch: u64,
-	/// Maximum total output bytes per batch.
-	pub max_output_bytes: u32,
+    /// RAM size in bytes.
+    pub ram_size: u64,
+    /// Cycle budget per input.
+    pub max_cycles_per_input: u64,
+    /// Cycle budget per batch.
+    pub max_cycles_per_batch: u64,
+    /// Maximum total output bytes per batch.
+    pub max_output_bytes: u32,
 }
 
 /// An uploaded template (its code is in `TemplateCode` under the same hash).
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct TemplateInfo<AccountId, Balance> {
-	/// Who uploaded it and holds the deposit.
-	pub owner: AccountId,
-	/// The deposit held from `owner`, released on removal.
-	pub deposit: Balance,
-	/// Code length in bytes.
-	pub code_len: u32,
-	/// Machine configuration.
-	pub machine: MachineConfig,
-	/// Topics using it (a template can be removed only when this is 0).
-	pub users: u32,
+    /// Who uploaded it and holds the deposit.
+    pub owner: AccountId,
+    /// The deposit held from `owner`, released on removal.
+    pub deposit: Balance,
+    /// Code length in bytes.
+    pub code_len: u32,
+    /// Machine configuration.
+    pub machine: MachineConfig,
+    /// Topics using it (a template can be removed only when this is 0).
+    pub users: u32,
 }
 
 /// Whether a topic keeps state from one batch to the next.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
 )]
 pub enum TopicMode {
-	/// Every batch starts from the template's initial machine.
-	Stateless,
-	/// Every batch starts from the machine state the previous finalized batch left.
-	Stateful,
+    /// Every batch starts from the template's initial machine.
+    Stateless,
+    /// Every batch starts from the machine state the previous finalized batch left.
+    Stateful,
 }
 
 /// The lifecycle state of a topic.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
 )]
 pub enum TopicStatus {
-	/// Collects events and seals a batch at the end of every window.
-	Active,
-	/// The current window is still sealed; no new window opens until resumed.
-	Paused,
-	/// Like paused, for good.
-	Closed,
+    /// Collects events and seals a batch at the end of every window.
+    Active,
+    /// The current window is still sealed; no new window opens until resumed.
+    Paused,
+    /// Like paused, for good.
+    Closed,
 }
 
 /// A registered topic.
-#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound)]
+#[derive(
+    CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound,
+)]
 #[scale_info(skip_type_params(MaxStreams, MaxConfig))]
-pub struct Topic<AccountId: Field, Hash: Field, BlockNumber: Field, MaxStreams: Get<u32>, MaxConfig: Get<u32>> {
-	/// The only account that may change the topic.
-	pub owner: AccountId,
-	/// The source streams.
-	pub streams: BoundedVec<StreamId, MaxStreams>,
-	/// The template's content hash.
-	pub template: Hash,
-	/// The template configuration input (`BatchHeader::config`).
-	pub config: BoundedVec<u8, MaxConfig>,
-	/// Batching window in blocks (1 = every block).
-	pub window: u32,
-	/// Explicit quorum; `None` means more than two thirds of the validators.
-	pub quorum: Option<u32>,
-	/// Stateless or stateful.
-	pub mode: TopicMode,
-	/// Active, paused or closed.
-	pub status: TopicStatus,
-	/// The next batch number to seal.
-	pub next_batch: BatchNumber,
-	/// The open window (first block, last block), if the topic is collecting events.
-	pub open_window: Option<(BlockNumber, BlockNumber)>,
+pub struct Topic<
+    AccountId: Field,
+    Hash: Field,
+    BlockNumber: Field,
+    MaxStreams: Get<u32>,
+    MaxConfig: Get<u32>,
+> {
+    /// The only account that may change the topic.
+    pub owner: AccountId,
+    /// The source streams.
+    pub streams: BoundedVec<StreamId, MaxStreams>,
+    /// The template's content hash.
+    pub template: Hash,
+    /// The template configuration input (`BatchHeader::config`).
+    pub config: BoundedVec<u8, MaxConfig>,
+    /// Batching window in blocks (1 = every block).
+    pub window: u32,
+    /// Explicit quorum; `None` means more than two thirds of the validators.
+    pub quorum: Option<u32>,
+    /// Stateless or stateful.
+    pub mode: TopicMode,
+    /// Active, paused or closed.
+    pub status: TopicStatus,
+    /// The next batch number to seal.
+    pub next_batch: BatchNumber,
+    /// The open window (first block, last block), if the topic is collecting events.
+    pub open_window: Option<(BlockNumber, BlockNumber)>,
 }
 
 /// A sealed batch, kept until its attestation deadline.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct BatchInfo<BlockNumber> {
-	/// First and last block of the window (inclusive).
-	pub window: (BlockNumber, BlockNumber),
-	/// Number of events.
-	pub event_count: u32,
-	/// Hash chain over the event hashes in block order (see `Pallet::commitment`).
-	pub commitment: Hash32,
-	/// The block after which attestations are no longer taken; absentees are recorded then.
-	pub deadline: BlockNumber,
-	/// The digest of the finalized result, once a quorum agreed.
-	pub finalized: Option<Hash32>,
+    /// First and last block of the window (inclusive).
+    pub window: (BlockNumber, BlockNumber),
+    /// Number of events.
+    pub event_count: u32,
+    /// Hash chain over the event hashes in block order (see `Pallet::commitment`).
+    pub commitment: Hash32,
+    /// The block after which attestations are no longer taken; absentees are recorded then.
+    pub deadline: BlockNumber,
+    /// The digest of the finalized result, once a quorum agreed.
+    pub finalized: Option<Hash32>,
 }
 
 /// A validator's verdict on a batch.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
 )]
 pub enum Verdict {
-	/// The template accepted the batch.
-	Accepted,
-	/// The template rejected it (a deterministic guest fault or an explicit rejection).
-	Rejected,
+    /// The template accepted the batch.
+    Accepted,
+    /// The template rejected it (a deterministic guest fault or an explicit rejection).
+    Rejected,
 }
 
 /// A batch's outputs, inline (bounded) or by hash.
 #[derive(
-	CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, DebugNoBound,
+    CloneNoBound,
+    PartialEqNoBound,
+    EqNoBound,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    DebugNoBound,
 )]
 #[scale_info(skip_type_params(MaxOutput))]
 pub enum OutputsPayload<MaxOutput: Get<u32>> {
-	/// The outputs payload itself.
-	#[codec(index = 0)]
-	Inline(BoundedVec<u8, MaxOutput>),
-	/// blake2-256 of the outputs payload.
-	#[codec(index = 1)]
-	Hash(Hash32),
+    /// The outputs payload itself.
+    #[codec(index = 0)]
+    Inline(BoundedVec<u8, MaxOutput>),
+    /// blake2-256 of the outputs payload.
+    #[codec(index = 1)]
+    Hash(Hash32),
 }
 
 impl<MaxOutput: Get<u32>> OutputsPayload<MaxOutput> {
-	/// blake2-256 of the payload (the same for both forms of the same outputs).
-	pub fn hash(&self) -> Hash32 {
-		match self {
-			OutputsPayload::Inline(bytes) => sp_io::hashing::blake2_256(bytes),
-			OutputsPayload::Hash(hash) => *hash,
-		}
-	}
+    /// blake2-256 of the payload (the same for both forms of the same outputs).
+    pub fn hash(&self) -> Hash32 {
+        match self {
+            OutputsPayload::Inline(bytes) => sp_io::hashing::blake2_256(bytes),
+            OutputsPayload::Hash(hash) => *hash,
+        }
+    }
 }
 
 /// What a validator computed for a batch.
 #[derive(
-	CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, DebugNoBound,
+    CloneNoBound,
+    PartialEqNoBound,
+    EqNoBound,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    DebugNoBound,
 )]
 #[scale_info(skip_type_params(MaxOutput))]
 pub struct AttestationResult<MaxOutput: Get<u32>> {
-	/// Merkle root of the outputs (keccak tree, as Cartesi's guest library builds it).
-	pub outputs_root: Hash32,
-	/// The machine's root hash after the batch.
-	pub state_root: Hash32,
-	/// The outputs payload or its hash.
-	pub outputs: OutputsPayload<MaxOutput>,
-	/// Cycles used.
-	pub cycles: u64,
-	/// Accepted or rejected.
-	pub verdict: Verdict,
+    /// The machine's root hash before the first input of the batch: the template's initial
+    /// machine for stateless topics and for a stateful topic's first batch, otherwise the
+    /// `state_root` of the topic's last finalized batch (checked on chain).
+    pub start_root: Hash32,
+    /// Merkle root of the outputs (keccak tree, as Cartesi's guest library builds it).
+    pub outputs_root: Hash32,
+    /// The machine's root hash after the batch.
+    pub state_root: Hash32,
+    /// The outputs payload or its hash.
+    pub outputs: OutputsPayload<MaxOutput>,
+    /// Cycles used.
+    pub cycles: u64,
+    /// Accepted or rejected.
+    pub verdict: Verdict,
 }
 
 impl<MaxOutput: Get<u32>> AttestationResult<MaxOutput> {
-	/// What "matching" means: equal roots, outputs hash, cycles and verdict.
-	pub fn digest(&self) -> Hash32 {
-		(self.outputs_root, self.state_root, self.outputs.hash(), self.cycles, self.verdict)
-			.using_encoded(sp_io::hashing::blake2_256)
-	}
+    /// What "matching" means: equal roots, outputs hash, cycles and verdict.
+    pub fn digest(&self) -> Hash32 {
+        (
+            self.start_root,
+            self.outputs_root,
+            self.state_root,
+            self.outputs.hash(),
+            self.cycles,
+            self.verdict,
+        )
+            .using_encoded(sp_io::hashing::blake2_256)
+    }
 }
 
 /// A validator's signed statement about a sealed batch.
 #[derive(
-	CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, DebugNoBound,
+    CloneNoBound,
+    PartialEqNoBound,
+    EqNoBound,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    DebugNoBound,
 )]
 #[scale_info(skip_type_params(MaxOutput))]
 pub struct Attestation<ValidatorId: Field, MaxOutput: Get<u32>> {
-	/// The topic.
-	pub topic: TopicId,
-	/// The batch.
-	pub batch: BatchNumber,
-	/// The attesting validator's `conc` key.
-	pub validator: ValidatorId,
-	/// What it computed.
-	pub result: AttestationResult<MaxOutput>,
+    /// The topic.
+    pub topic: TopicId,
+    /// The batch.
+    pub batch: BatchNumber,
+    /// The attesting validator's `conc` key.
+    pub validator: ValidatorId,
+    /// What it computed.
+    pub result: AttestationResult<MaxOutput>,
 }
 
 /// One distinct result attested for a batch, with its votes.
-#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound)]
+#[derive(
+    CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound,
+)]
 #[scale_info(skip_type_params(MaxOutput))]
 pub struct Candidate<MaxOutput: Get<u32>> {
-	/// The result (as its first attester sent it).
-	pub result: AttestationResult<MaxOutput>,
-	/// How many validators attested it.
-	pub votes: u32,
+    /// The result (as its first attester sent it).
+    pub result: AttestationResult<MaxOutput>,
+    /// How many validators attested it.
+    pub votes: u32,
 }
 
 /// A finalized batch output (the latest `MaxOutputsPerTopic` per topic stay on chain).
-#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound)]
+#[derive(
+    CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound,
+)]
 #[scale_info(skip_type_params(MaxOutput))]
 pub struct FinalizedOutput<BlockNumber: Field, MaxOutput: Get<u32>> {
-	/// The batch.
-	pub batch: BatchNumber,
-	/// The agreed result.
-	pub result: AttestationResult<MaxOutput>,
-	/// The block in which the quorum was reached.
-	pub finalized_at: BlockNumber,
+    /// The batch.
+    pub batch: BatchNumber,
+    /// The agreed result.
+    pub result: AttestationResult<MaxOutput>,
+    /// The block in which the quorum was reached.
+    pub finalized_at: BlockNumber,
 }
 
 /// A validator's recorded faults, for later slashing.
-#[derive(
-	Clone, Copy, Default, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug,
-)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct FaultRecord {
-	/// Batches it did not attest before their deadline.
-	pub missed: u32,
-	/// Batches it attested differently from the finalized result.
-	pub deviated: u32,
-	/// The last batch a fault was recorded for.
-	pub last: (TopicId, BatchNumber),
+    /// Batches it did not attest before their deadline.
+    pub missed: u32,
+    /// Batches it attested differently from the finalized result.
+    pub deviated: u32,
+    /// The last batch a fault was recorded for.
+    pub last: (TopicId, BatchNumber),
 }

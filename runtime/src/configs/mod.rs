@@ -1,6 +1,7 @@
 //! Pallet configurations of the Concerto runtime.
 
 mod contracts;
+mod topics;
 
 use crate::{
     AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,

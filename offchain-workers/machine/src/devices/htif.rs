@@ -49,7 +49,10 @@ fn write_tohost<S: StateAccess>(s: &mut S, value: u64) -> Flow {
         h::DEV_CONSOLE => {
             if cmd == h::CMD_PUTCHAR && s.reg(reg::HTIF_ICONSOLE) & h::ICONSOLE_PUTCHAR != 0 {
                 s.putchar(data as u8);
-                s.set_reg(reg::HTIF_FROMHOST, (h::DEV_CONSOLE << 56) | (h::CMD_PUTCHAR << 48));
+                s.set_reg(
+                    reg::HTIF_FROMHOST,
+                    (h::DEV_CONSOLE << 56) | (h::CMD_PUTCHAR << 48),
+                );
             }
             // getchar is never enabled in reproducible machines.
             Flow::Next
@@ -58,11 +61,17 @@ fn write_tohost<S: StateAccess>(s: &mut S, value: u64) -> Flow {
             let mask = s.reg(reg::HTIF_IYIELD);
             if cmd == h::CMD_YIELD_MANUAL && mask & h::IYIELD_MANUAL != 0 {
                 s.set_reg(reg::IFLAGS_Y, 1);
-                s.set_reg(reg::HTIF_FROMHOST, (h::DEV_YIELD << 56) | (h::CMD_YIELD_MANUAL << 48));
+                s.set_reg(
+                    reg::HTIF_FROMHOST,
+                    (h::DEV_YIELD << 56) | (h::CMD_YIELD_MANUAL << 48),
+                );
                 Flow::Stop
             } else if cmd == h::CMD_YIELD_AUTOMATIC && mask & h::IYIELD_AUTOMATIC != 0 {
                 s.set_reg(reg::IFLAGS_X, 1);
-                s.set_reg(reg::HTIF_FROMHOST, (h::DEV_YIELD << 56) | (h::CMD_YIELD_AUTOMATIC << 48));
+                s.set_reg(
+                    reg::HTIF_FROMHOST,
+                    (h::DEV_YIELD << 56) | (h::CMD_YIELD_AUTOMATIC << 48),
+                );
                 Flow::Stop
             } else {
                 Flow::Next

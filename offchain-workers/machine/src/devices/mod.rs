@@ -22,7 +22,13 @@ pub(crate) fn read<S: StateAccess>(s: &mut S, dev: Device, offset: u64, log2: u3
 }
 
 /// Device write; `Some(flow)` on success.
-pub(crate) fn write<S: StateAccess>(s: &mut S, dev: Device, offset: u64, log2: u32, value: u64) -> Option<Flow> {
+pub(crate) fn write<S: StateAccess>(
+    s: &mut S,
+    dev: Device,
+    offset: u64,
+    log2: u32,
+    value: u64,
+) -> Option<Flow> {
     match dev {
         Device::Htif => htif::write(s, offset, log2, value),
         Device::Clint => clint::write(s, offset, log2, value),

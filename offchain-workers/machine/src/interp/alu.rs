@@ -132,8 +132,14 @@ mod tests {
         assert_eq!(op(r(1, 6, 0x33), min, u64::MAX), Some(0));
         assert_eq!(op(r(1, 7, 0x33), 7, 0), Some(7));
         assert_eq!(op32(r(1, 5, 0x3B), 7, 0), Some(u64::MAX));
-        assert_eq!(op32(r(1, 7, 0x3B), 0x8000_0000, 0), Some(0xFFFF_FFFF_8000_0000));
-        assert_eq!(op32(r(1, 4, 0x3B), 0x8000_0000, u64::MAX), Some(0xFFFF_FFFF_8000_0000));
+        assert_eq!(
+            op32(r(1, 7, 0x3B), 0x8000_0000, 0),
+            Some(0xFFFF_FFFF_8000_0000)
+        );
+        assert_eq!(
+            op32(r(1, 4, 0x3B), 0x8000_0000, u64::MAX),
+            Some(0xFFFF_FFFF_8000_0000)
+        );
     }
 
     #[test]

@@ -52,10 +52,17 @@ fn amo<S: StateAccess, const L: u32>(s: &mut S, insn: u32, next_pc: u64) -> Exec
         }
         0x00 | 0x01 | 0x04 | 0x08 | 0x0C | 0x10 | 0x14 | 0x18 | 0x1C => {
             if vaddr & ((1 << L) - 1) != 0 {
-                return Err(Exception { cause: cause::STORE_MISALIGNED, tval: vaddr });
+                return Err(Exception {
+                    cause: cause::STORE_MISALIGNED,
+                    tval: vaddr,
+                });
             }
             let old = sext::<L>(mem::read::<S, L>(s, vaddr, AMO_CAUSES)?);
-            let (ou, su) = if L == 2 { (old as u32 as u64, src as u32 as u64) } else { (old, src) };
+            let (ou, su) = if L == 2 {
+                (old as u32 as u64, src as u32 as u64)
+            } else {
+                (old, src)
+            };
             let new = match f5 {
                 0x00 => old.wrapping_add(src),
                 0x01 => src,

@@ -65,7 +65,10 @@ pub(crate) const fn expand(c16: u16) -> Option<u32> {
     let imm6 = sext((bit(c, 12) << 5) | bits(c, 6, 2), 6);
     match (c & 3, f3) {
         (0, 0) => {
-            let imm = (bits(c, 12, 11) << 4) | (bits(c, 10, 7) << 6) | (bit(c, 6) << 2) | (bit(c, 5) << 3);
+            let imm = (bits(c, 12, 11) << 4)
+                | (bits(c, 10, 7) << 6)
+                | (bit(c, 6) << 2)
+                | (bit(c, 5) << 3);
             if imm == 0 {
                 return None;
             }

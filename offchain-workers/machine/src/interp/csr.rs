@@ -142,7 +142,10 @@ pub(crate) fn write_csr<S: StateAccess>(s: &mut S, csr: u32, v: u64) -> Option<F
         0x003 => set(s, reg::FCSR, v & 0xFF),
         0x100 => {
             let m = s.reg(reg::MSTATUS);
-            write_mstatus(s, (m & !ms::SSTATUS_WRITE_MASK) | (v & ms::SSTATUS_WRITE_MASK))
+            write_mstatus(
+                s,
+                (m & !ms::SSTATUS_WRITE_MASK) | (v & ms::SSTATUS_WRITE_MASK),
+            )
         }
         0x104 => {
             let (mie, d) = (s.reg(reg::MIE), s.reg(reg::MIDELEG));

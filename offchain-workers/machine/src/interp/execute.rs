@@ -51,7 +51,11 @@ fn wr<S: StateAccess>(s: &mut S, insn: u32, value: u64, next_pc: u64) -> Flow {
 
 #[inline(always)]
 fn branch<S: StateAccess>(s: &mut S, pc: u64, insn: u32, taken: bool, next_pc: u64) -> Flow {
-    let target = if taken { pc.wrapping_add(imm_b(insn)) } else { next_pc };
+    let target = if taken {
+        pc.wrapping_add(imm_b(insn))
+    } else {
+        next_pc
+    };
     s.set_reg(reg::PC, target);
     Flow::Next
 }
@@ -175,7 +179,12 @@ fn exec32<S: StateAccess>(s: &mut S, pc: u64, insn: u32, len: u64) -> Flow {
         K_OP_0 if funct7(insn) == 0 => wr(s, insn, a.wrapping_add(s.x(rs2(insn))), next_pc),
         K_OP_0 if funct7(insn) == 0x20 => wr(s, insn, a.wrapping_sub(s.x(rs2(insn))), next_pc),
         K_OP_1 if funct7(insn) == 0 => wr(s, insn, a << (s.x(rs2(insn)) & 63), next_pc),
-        K_OP_2 if funct7(insn) == 0 => wr(s, insn, ((a as i64) < (s.x(rs2(insn)) as i64)) as u64, next_pc),
+        K_OP_2 if funct7(insn) == 0 => wr(
+            s,
+            insn,
+            ((a as i64) < (s.x(rs2(insn)) as i64)) as u64,
+            next_pc,
+        ),
         K_OP_3 if funct7(insn) == 0 => wr(s, insn, (a < s.x(rs2(insn))) as u64, next_pc),
         K_OP_4 if funct7(insn) == 0 => wr(s, insn, a ^ s.x(rs2(insn)), next_pc),
         K_OP_5 if funct7(insn) == 0 => wr(s, insn, a >> (s.x(rs2(insn)) & 63), next_pc),
@@ -187,16 +196,21 @@ fn exec32<S: StateAccess>(s: &mut S, pc: u64, insn: u32, len: u64) -> Flow {
                 None => illegal(s, pc, insn),
             }
         }
-        K_OP_IMM_32_0 | K_OP_IMM_32_1 | K_OP_IMM_32_2 | K_OP_IMM_32_3 | K_OP_IMM_32_4 | K_OP_IMM_32_5 | K_OP_IMM_32_6 | K_OP_IMM_32_7 => match alu::op_imm32(insn, a) {
+        K_OP_IMM_32_0 | K_OP_IMM_32_1 | K_OP_IMM_32_2 | K_OP_IMM_32_3 | K_OP_IMM_32_4
+        | K_OP_IMM_32_5 | K_OP_IMM_32_6 | K_OP_IMM_32_7 => match alu::op_imm32(insn, a) {
             Some(v) => wr(s, insn, v, next_pc),
             None => illegal(s, pc, insn),
         },
-        K_OP_32_0 | K_OP_32_1 | K_OP_32_2 | K_OP_32_3 | K_OP_32_4 | K_OP_32_5 | K_OP_32_6 | K_OP_32_7 => match alu::op32(insn, a, s.x(rs2(insn))) {
+        K_OP_32_0 | K_OP_32_1 | K_OP_32_2 | K_OP_32_3 | K_OP_32_4 | K_OP_32_5 | K_OP_32_6
+        | K_OP_32_7 => match alu::op32(insn, a, s.x(rs2(insn))) {
             Some(v) => wr(s, insn, v, next_pc),
             None => illegal(s, pc, insn),
         },
-        K_LUI_0 | K_LUI_1 | K_LUI_2 | K_LUI_3 | K_LUI_4 | K_LUI_5 | K_LUI_6 | K_LUI_7 => wr(s, insn, imm_u(insn), next_pc),
-        K_AUIPC_0 | K_AUIPC_1 | K_AUIPC_2 | K_AUIPC_3 | K_AUIPC_4 | K_AUIPC_5 | K_AUIPC_6 | K_AUIPC_7 => wr(s, insn, pc.wrapping_add(imm_u(insn)), next_pc),
+        K_LUI_0 | K_LUI_1 | K_LUI_2 | K_LUI_3 | K_LUI_4 | K_LUI_5 | K_LUI_6 | K_LUI_7 => {
+            wr(s, insn, imm_u(insn), next_pc)
+        }
+        K_AUIPC_0 | K_AUIPC_1 | K_AUIPC_2 | K_AUIPC_3 | K_AUIPC_4 | K_AUIPC_5 | K_AUIPC_6
+        | K_AUIPC_7 => wr(s, insn, pc.wrapping_add(imm_u(insn)), next_pc),
         K_JAL_0 | K_JAL_1 | K_JAL_2 | K_JAL_3 | K_JAL_4 | K_JAL_5 | K_JAL_6 | K_JAL_7 => {
             s.set_x(rd(insn), next_pc);
             s.set_reg(reg::PC, pc.wrapping_add(imm_j(insn)));
@@ -249,7 +263,8 @@ fn exec32<S: StateAccess>(s: &mut S, pc: u64, insn: u32, len: u64) -> Flow {
             s.set_reg(reg::PC, next_pc);
             Flow::Next
         }
-        K_SYSTEM_0 | K_SYSTEM_1 | K_SYSTEM_2 | K_SYSTEM_3 | K_SYSTEM_4 | K_SYSTEM_5 | K_SYSTEM_6 | K_SYSTEM_7 => tri!(s, pc, system::execute(s, insn, pc, next_pc)),
+        K_SYSTEM_0 | K_SYSTEM_1 | K_SYSTEM_2 | K_SYSTEM_3 | K_SYSTEM_4 | K_SYSTEM_5
+        | K_SYSTEM_6 | K_SYSTEM_7 => tri!(s, pc, system::execute(s, insn, pc, next_pc)),
         K_AMO_2 | K_AMO_3 => tri!(s, pc, amo::execute(s, insn, next_pc)),
         // Every other key (up to 255, so the jump table needs no range check).
         _ => illegal(s, pc, insn),

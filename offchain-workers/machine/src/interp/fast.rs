@@ -91,12 +91,48 @@ pub(super) fn exec<S: StateAccess, const LEN: u64>(s: &mut S, pc: u64, e: &Entry
             s.set_x(e.rd as u32, next);
             return Some(a.wrapping_add(imm) & !1);
         }
-        Op::Beq => return if a == b() { taken(pc.wrapping_add(imm)) } else { Some(next) },
-        Op::Bne => return if a != b() { taken(pc.wrapping_add(imm)) } else { Some(next) },
-        Op::Blt => return if (a as i64) < (b() as i64) { taken(pc.wrapping_add(imm)) } else { Some(next) },
-        Op::Bge => return if (a as i64) >= (b() as i64) { taken(pc.wrapping_add(imm)) } else { Some(next) },
-        Op::Bltu => return if a < b() { taken(pc.wrapping_add(imm)) } else { Some(next) },
-        Op::Bgeu => return if a >= b() { taken(pc.wrapping_add(imm)) } else { Some(next) },
+        Op::Beq => {
+            return if a == b() {
+                taken(pc.wrapping_add(imm))
+            } else {
+                Some(next)
+            }
+        }
+        Op::Bne => {
+            return if a != b() {
+                taken(pc.wrapping_add(imm))
+            } else {
+                Some(next)
+            }
+        }
+        Op::Blt => {
+            return if (a as i64) < (b() as i64) {
+                taken(pc.wrapping_add(imm))
+            } else {
+                Some(next)
+            }
+        }
+        Op::Bge => {
+            return if (a as i64) >= (b() as i64) {
+                taken(pc.wrapping_add(imm))
+            } else {
+                Some(next)
+            }
+        }
+        Op::Bltu => {
+            return if a < b() {
+                taken(pc.wrapping_add(imm))
+            } else {
+                Some(next)
+            }
+        }
+        Op::Bgeu => {
+            return if a >= b() {
+                taken(pc.wrapping_add(imm))
+            } else {
+                Some(next)
+            }
+        }
         Op::Lb => ld::<S, 0>(s, a.wrapping_add(imm))? as i8 as i64 as u64,
         Op::Lh => ld::<S, 1>(s, a.wrapping_add(imm))? as i16 as i64 as u64,
         Op::Lw => ld::<S, 2>(s, a.wrapping_add(imm))? as i32 as i64 as u64,

@@ -31,19 +31,31 @@ fn translate_code<S: StateAccess>(s: &mut S, vaddr: u64) -> Result<(usize, u64),
     let e = s.tlb_slot(tlb::CODE, slot);
     if e.vaddr_page == vpage {
         s.tlb_hit(tlb::CODE, slot);
-        return Ok((e.pma_index as usize, e.paddr_page | (vaddr & PAGE_OFFSET_MASK)));
+        return Ok((
+            e.pma_index as usize,
+            e.paddr_page | (vaddr & PAGE_OFFSET_MASK),
+        ));
     }
-    let paddr = translate(s, vaddr, Access::Fetch)
-        .ok_or(Exception { cause: cause::FETCH_PAGE, tval: vaddr })?;
+    let paddr = translate(s, vaddr, Access::Fetch).ok_or(Exception {
+        cause: cause::FETCH_PAGE,
+        tval: vaddr,
+    })?;
     let idx = s.find_pma(paddr, 2);
     let p = s.pma(idx);
     if !matches!(p.kind, PmaKind::Memory(_)) || !p.executable() {
-        return Err(Exception { cause: cause::FETCH_ACCESS, tval: vaddr });
+        return Err(Exception {
+            cause: cause::FETCH_ACCESS,
+            tval: vaddr,
+        });
     }
     s.set_tlb_slot(
         tlb::CODE,
         slot,
-        TlbSlot { vaddr_page: vpage, paddr_page: paddr & !PAGE_OFFSET_MASK, pma_index: idx as u64 },
+        TlbSlot {
+            vaddr_page: vpage,
+            paddr_page: paddr & !PAGE_OFFSET_MASK,
+            pma_index: idx as u64,
+        },
     );
     Ok((idx, paddr))
 }

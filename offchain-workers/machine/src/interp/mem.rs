@@ -14,8 +14,14 @@ pub(crate) struct ReadCauses {
     pub(crate) access: u64,
 }
 
-pub(crate) const LOAD_CAUSES: ReadCauses = ReadCauses { page: cause::LOAD_PAGE, access: cause::LOAD_ACCESS };
-pub(crate) const AMO_CAUSES: ReadCauses = ReadCauses { page: cause::STORE_PAGE, access: cause::STORE_ACCESS };
+pub(crate) const LOAD_CAUSES: ReadCauses = ReadCauses {
+    page: cause::LOAD_PAGE,
+    access: cause::LOAD_ACCESS,
+};
+pub(crate) const AMO_CAUSES: ReadCauses = ReadCauses {
+    page: cause::STORE_PAGE,
+    access: cause::STORE_ACCESS,
+};
 
 #[inline(always)]
 fn tlb_slot_of(vaddr: u64) -> usize {
@@ -24,7 +30,11 @@ fn tlb_slot_of(vaddr: u64) -> usize {
 
 /// Reads `1 << L` bytes at `vaddr` (zero-extended); alignment must already be checked.
 #[inline(always)]
-pub(crate) fn read<S: StateAccess, const L: u32>(s: &mut S, vaddr: u64, causes: ReadCauses) -> Result<u64, Exception> {
+pub(crate) fn read<S: StateAccess, const L: u32>(
+    s: &mut S,
+    vaddr: u64,
+    causes: ReadCauses,
+) -> Result<u64, Exception> {
     if let Some(v) = s.fast_read::<L>(vaddr) {
         return Ok(v);
     }
@@ -32,18 +42,33 @@ pub(crate) fn read<S: StateAccess, const L: u32>(s: &mut S, vaddr: u64, causes: 
 }
 
 #[inline(never)]
-fn read_slow<S: StateAccess>(s: &mut S, vaddr: u64, log2: u32, causes: ReadCauses) -> Result<u64, Exception> {
+fn read_slow<S: StateAccess>(
+    s: &mut S,
+    vaddr: u64,
+    log2: u32,
+    causes: ReadCauses,
+) -> Result<u64, Exception> {
     let slot = tlb_slot_of(vaddr);
     let vpage = vaddr & !PAGE_OFFSET_MASK;
     let e = s.tlb_slot(tlb::READ, slot);
     if e.vaddr_page == vpage {
         s.tlb_hit(tlb::READ, slot);
-        return Ok(s.read_memory(e.pma_index as usize, e.paddr_page | (vaddr & PAGE_OFFSET_MASK), log2));
+        return Ok(s.read_memory(
+            e.pma_index as usize,
+            e.paddr_page | (vaddr & PAGE_OFFSET_MASK),
+            log2,
+        ));
     }
-    let paddr = translate(s, vaddr, Access::Read).ok_or(Exception { cause: causes.page, tval: vaddr })?;
+    let paddr = translate(s, vaddr, Access::Read).ok_or(Exception {
+        cause: causes.page,
+        tval: vaddr,
+    })?;
     let idx = s.find_pma(paddr, 1 << log2);
     let p = s.pma(idx);
-    let fault = Exception { cause: causes.access, tval: vaddr };
+    let fault = Exception {
+        cause: causes.access,
+        tval: vaddr,
+    };
     if !p.readable() {
         return Err(fault);
     }
@@ -52,7 +77,11 @@ fn read_slow<S: StateAccess>(s: &mut S, vaddr: u64, log2: u32, causes: ReadCause
             s.set_tlb_slot(
                 tlb::READ,
                 slot,
-                TlbSlot { vaddr_page: vpage, paddr_page: paddr & !PAGE_OFFSET_MASK, pma_index: idx as u64 },
+                TlbSlot {
+                    vaddr_page: vpage,
+                    paddr_page: paddr & !PAGE_OFFSET_MASK,
+                    pma_index: idx as u64,
+                },
             );
             Ok(s.read_memory(idx, paddr, log2))
         }
@@ -77,13 +106,24 @@ fn write_slow<S: StateAccess>(s: &mut S, vaddr: u64, log2: u32, value: u64) -> E
     let e = s.tlb_slot(tlb::WRITE, slot);
     if e.vaddr_page == vpage {
         s.tlb_hit(tlb::WRITE, slot);
-        s.write_memory(e.pma_index as usize, e.paddr_page | (vaddr & PAGE_OFFSET_MASK), log2, value);
+        s.write_memory(
+            e.pma_index as usize,
+            e.paddr_page | (vaddr & PAGE_OFFSET_MASK),
+            log2,
+            value,
+        );
         return Ok(Flow::Next);
     }
-    let paddr = translate(s, vaddr, Access::Write).ok_or(Exception { cause: cause::STORE_PAGE, tval: vaddr })?;
+    let paddr = translate(s, vaddr, Access::Write).ok_or(Exception {
+        cause: cause::STORE_PAGE,
+        tval: vaddr,
+    })?;
     let idx = s.find_pma(paddr, 1 << log2);
     let p = s.pma(idx);
-    let fault = Exception { cause: cause::STORE_ACCESS, tval: vaddr };
+    let fault = Exception {
+        cause: cause::STORE_ACCESS,
+        tval: vaddr,
+    };
     if !p.writable() {
         return Err(fault);
     }
@@ -92,7 +132,11 @@ fn write_slow<S: StateAccess>(s: &mut S, vaddr: u64, log2: u32, value: u64) -> E
             s.set_tlb_slot(
                 tlb::WRITE,
                 slot,
-                TlbSlot { vaddr_page: vpage, paddr_page: paddr & !PAGE_OFFSET_MASK, pma_index: idx as u64 },
+                TlbSlot {
+                    vaddr_page: vpage,
+                    paddr_page: paddr & !PAGE_OFFSET_MASK,
+                    pma_index: idx as u64,
+                },
             );
             s.write_memory(idx, paddr, log2, value);
             Ok(Flow::Next)
@@ -106,7 +150,10 @@ fn write_slow<S: StateAccess>(s: &mut S, vaddr: u64, log2: u32, value: u64) -> E
 #[inline(always)]
 pub(crate) fn load<S: StateAccess, const L: u32>(s: &mut S, vaddr: u64) -> Result<u64, Exception> {
     if vaddr & ((1 << L) - 1) != 0 {
-        return Err(Exception { cause: cause::LOAD_MISALIGNED, tval: vaddr });
+        return Err(Exception {
+            cause: cause::LOAD_MISALIGNED,
+            tval: vaddr,
+        });
     }
     read::<S, L>(s, vaddr, LOAD_CAUSES)
 }
@@ -115,7 +162,10 @@ pub(crate) fn load<S: StateAccess, const L: u32>(s: &mut S, vaddr: u64) -> Resul
 #[inline(always)]
 pub(crate) fn store<S: StateAccess, const L: u32>(s: &mut S, vaddr: u64, value: u64) -> Exec {
     if vaddr & ((1 << L) - 1) != 0 {
-        return Err(Exception { cause: cause::STORE_MISALIGNED, tval: vaddr });
+        return Err(Exception {
+            cause: cause::STORE_MISALIGNED,
+            tval: vaddr,
+        });
     }
     write::<S, L>(s, vaddr, value)
 }

@@ -73,7 +73,11 @@ pub(crate) fn translate<S: StateAccess>(s: &mut S, vaddr: u64, access: Access) -
                 } else {
                     pte & PTE_W != 0
                 };
-                perm && if p == prv::U { user_page } else { !user_page || st & ms::SUM != 0 }
+                perm && if p == prv::U {
+                    user_page
+                } else {
+                    !user_page || st & ms::SUM != 0
+                }
             }
         };
         if !ok {

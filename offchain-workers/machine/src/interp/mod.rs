@@ -46,7 +46,10 @@ impl Exception {
     /// Illegal instruction with the instruction bits as tval.
     #[inline]
     pub fn illegal(insn: u32) -> Exception {
-        Exception { cause: crate::constants::cause::ILLEGAL, tval: insn as u64 }
+        Exception {
+            cause: crate::constants::cause::ILLEGAL,
+            tval: insn as u64,
+        }
     }
 }
 
@@ -139,7 +142,8 @@ fn run_loop<S: StateAccess>(s: &mut S, mcycle_end: u64) {
             }
         }
         trap::serve_interrupts(s);
-        let tick_end = mcycle + core::cmp::min(mcycle_end - mcycle, RTC_FREQ_DIV - mcycle % RTC_FREQ_DIV);
+        let tick_end =
+            mcycle + core::cmp::min(mcycle_end - mcycle, RTC_FREQ_DIV - mcycle % RTC_FREQ_DIV);
         if inner_loop(s, &mut cache, mcycle, tick_end) {
             return;
         }
@@ -189,7 +193,11 @@ fn inner_loop<S: StateAccess>(
             None => {
                 s.set_reg(reg::PC, pc);
                 s.set_reg(reg::MCYCLE, mcycle);
-                match s.fetch_cached(pc).ok_or(()).or_else(|()| fetch::fetch_slow(s, pc)) {
+                match s
+                    .fetch_cached(pc)
+                    .ok_or(())
+                    .or_else(|()| fetch::fetch_slow(s, pc))
+                {
                     Ok(insn) => insn,
                     Err(e) => {
                         mcycle += 1;

@@ -21,21 +21,56 @@ use super::{alu, compressed};
 pub(crate) enum Op {
     /// Not on the fast path (SYSTEM, AMO, illegal, …): run the full path.
     Slow = 0,
-    Addi, Slti, Sltiu, Xori, Ori, Andi, Slli, Srli, Srai,
-    Add, Sub, Sll, Slt, Sltu, Xor, Srl, Sra, Or, And,
+    Addi,
+    Slti,
+    Sltiu,
+    Xori,
+    Ori,
+    Andi,
+    Slli,
+    Srli,
+    Srai,
+    Add,
+    Sub,
+    Sll,
+    Slt,
+    Sltu,
+    Xor,
+    Srl,
+    Sra,
+    Or,
+    And,
     /// OP with funct7 = 1 (M extension), through `alu::op`.
     MulDiv,
     Addiw,
     /// OP-IMM-32 shifts, through `alu::op_imm32`.
     ShiftImmW,
-    Addw, Subw,
+    Addw,
+    Subw,
     /// Other OP-32 (shifts, M), through `alu::op32`.
     AluW,
     /// `imm` holds the final value (LUI) or the offset (AUIPC).
-    Lui, Auipc, Jal, Jalr,
-    Beq, Bne, Blt, Bge, Bltu, Bgeu,
-    Lb, Lh, Lw, Ld, Lbu, Lhu, Lwu,
-    Sb, Sh, Sw, Sd,
+    Lui,
+    Auipc,
+    Jal,
+    Jalr,
+    Beq,
+    Bne,
+    Blt,
+    Bge,
+    Bltu,
+    Bgeu,
+    Lb,
+    Lh,
+    Lw,
+    Ld,
+    Lbu,
+    Lhu,
+    Lwu,
+    Sb,
+    Sh,
+    Sw,
+    Sd,
     /// FENCE / FENCE.I: pc advances only.
     Fence,
 }
@@ -57,7 +92,14 @@ pub(crate) struct Entry {
 
 impl Entry {
     /// The decoding of raw 0 (illegal): what a zeroed entry holds.
-    pub(crate) const EMPTY: Entry = Entry { tag: 0, imm: 0, op: Op::Slow, rd: 0, rs1: 0, rs2: 0 };
+    pub(crate) const EMPTY: Entry = Entry {
+        tag: 0,
+        imm: 0,
+        op: Op::Slow,
+        rd: 0,
+        rs1: 0,
+        rs2: 0,
+    };
 
     /// The 32-bit instruction this entry was decoded from (expanded when compressed);
     /// only called for entries whose `op` is not `Slow`, so the expansion exists.
@@ -81,7 +123,10 @@ impl DecodeCache {
     /// A cache sized for a run of about `cycles` instructions (16..=2048 entries).
     pub(crate) fn for_run(cycles: u64) -> DecodeCache {
         let n = cycles.clamp(16, 2048).next_power_of_two() as usize;
-        DecodeCache { entries: alloc::vec![Entry::EMPTY; n], mask: n - 1 }
+        DecodeCache {
+            entries: alloc::vec![Entry::EMPTY; n],
+            mask: n - 1,
+        }
     }
 
     /// The entry for `raw` fetched at `pc`, decoding it on a tag miss.
@@ -107,7 +152,12 @@ pub(crate) fn decode(raw: u32) -> Entry {
     } else {
         match compressed::expand_fast(raw as u16) {
             Some(v) => v,
-            None => return Entry { tag: raw, ..Entry::EMPTY },
+            None => {
+                return Entry {
+                    tag: raw,
+                    ..Entry::EMPTY
+                }
+            }
         }
     };
     let f7 = funct7(insn);
@@ -132,7 +182,9 @@ pub(crate) fn decode(raw: u32) -> Entry {
         K_OP_5 if f7 == 0x20 => (Op::Sra, 0),
         K_OP_6 if f7 == 0 => (Op::Or, 0),
         K_OP_7 if f7 == 0 => (Op::And, 0),
-        K_OP_0 | K_OP_1 | K_OP_2 | K_OP_3 | K_OP_4 | K_OP_5 | K_OP_6 | K_OP_7 if f7 == 1 => (Op::MulDiv, 0),
+        K_OP_0 | K_OP_1 | K_OP_2 | K_OP_3 | K_OP_4 | K_OP_5 | K_OP_6 | K_OP_7 if f7 == 1 => {
+            (Op::MulDiv, 0)
+        }
         K_OP_IMM_32_0 => (Op::Addiw, imm_i(insn)),
         K_OP_IMM_32_1 | K_OP_IMM_32_5 if alu::op_imm32(insn, 0).is_some() => (Op::ShiftImmW, 0),
         K_OP_32_0 if f7 == 0 => (Op::Addw, 0),
@@ -143,10 +195,14 @@ pub(crate) fn decode(raw: u32) -> Entry {
         {
             (Op::AluW, 0)
         }
-        K_LUI_0 | K_LUI_1 | K_LUI_2 | K_LUI_3 | K_LUI_4 | K_LUI_5 | K_LUI_6 | K_LUI_7 => (Op::Lui, imm_u(insn)),
+        K_LUI_0 | K_LUI_1 | K_LUI_2 | K_LUI_3 | K_LUI_4 | K_LUI_5 | K_LUI_6 | K_LUI_7 => {
+            (Op::Lui, imm_u(insn))
+        }
         K_AUIPC_0 | K_AUIPC_1 | K_AUIPC_2 | K_AUIPC_3 | K_AUIPC_4 | K_AUIPC_5 | K_AUIPC_6
         | K_AUIPC_7 => (Op::Auipc, imm_u(insn)),
-        K_JAL_0 | K_JAL_1 | K_JAL_2 | K_JAL_3 | K_JAL_4 | K_JAL_5 | K_JAL_6 | K_JAL_7 => (Op::Jal, imm_j(insn)),
+        K_JAL_0 | K_JAL_1 | K_JAL_2 | K_JAL_3 | K_JAL_4 | K_JAL_5 | K_JAL_6 | K_JAL_7 => {
+            (Op::Jal, imm_j(insn))
+        }
         K_JALR_0 => (Op::Jalr, imm_i(insn)),
         K_BRANCH_0 => (Op::Beq, imm_b(insn)),
         K_BRANCH_1 => (Op::Bne, imm_b(insn)),

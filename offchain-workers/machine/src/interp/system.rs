@@ -24,8 +24,14 @@ pub(crate) fn execute<S: StateAccess>(s: &mut S, insn: u32, pc: u64, next_pc: u6
     let p = s.reg(reg::IPRV);
     let st = s.reg(reg::MSTATUS);
     match insn {
-        ECALL => Err(Exception { cause: cause::ECALL_U + p, tval: 0 }),
-        EBREAK => Err(Exception { cause: cause::BREAKPOINT, tval: pc }),
+        ECALL => Err(Exception {
+            cause: cause::ECALL_U + p,
+            tval: 0,
+        }),
+        EBREAK => Err(Exception {
+            cause: cause::BREAKPOINT,
+            tval: pc,
+        }),
         MRET => {
             if p < prv::M {
                 return Err(Exception::illegal(insn));

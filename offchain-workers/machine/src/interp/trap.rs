@@ -19,7 +19,11 @@ pub(crate) fn set_priv<S: StateAccess>(s: &mut S, new: u64) {
 pub(crate) fn enter<S: StateAccess>(s: &mut S, mcause: u64, tval: u64, epc: u64) {
     let cur = s.reg(reg::IPRV);
     let code = mcause & 63;
-    let deleg_reg = if mcause & cause::INTERRUPT != 0 { reg::MIDELEG } else { reg::MEDELEG };
+    let deleg_reg = if mcause & cause::INTERRUPT != 0 {
+        reg::MIDELEG
+    } else {
+        reg::MEDELEG
+    };
     let delegated = cur <= prv::S && (s.reg(deleg_reg) >> code) & 1 != 0;
     let mut st = s.reg(reg::MSTATUS);
     if delegated {
@@ -83,7 +87,10 @@ pub(crate) fn pending_interrupt<S: StateAccess>(s: &S) -> Option<u64> {
     if enabled == 0 {
         return None;
     }
-    irq::PRIORITY.iter().copied().find(|&n| (enabled >> n) & 1 != 0)
+    irq::PRIORITY
+        .iter()
+        .copied()
+        .find(|&n| (enabled >> n) & 1 != 0)
 }
 
 /// Takes the highest-priority pending interrupt, if any (costs no mcycle).

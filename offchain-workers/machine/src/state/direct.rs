@@ -10,7 +10,10 @@
 //!   every cached pointer to that physical page is dropped (`forget_host_page`).
 
 use super::{pma, Core};
-use crate::constants::{tlb::{INVALID_PAGE, READ, SLOTS, TABLES, WRITE}, PAGE_LOG2, PAGE_OFFSET_MASK, PMA_MAX};
+use crate::constants::{
+    tlb::{INVALID_PAGE, READ, SLOTS, TABLES, WRITE},
+    PAGE_LOG2, PAGE_OFFSET_MASK, PMA_MAX,
+};
 use crate::interp::access::{StateAccess, TlbSlot};
 
 /// Host pointers cached beside the emulated TLB, plus the per-run fetch cache (§6.7).
@@ -212,7 +215,9 @@ impl StateAccess for Core {
     }
 
     fn read_memory(&mut self, pma_index: usize, paddr: u64, log2: u32) -> u64 {
-        let Some(m) = self.mem_index(pma_index) else { return 0 };
+        let Some(m) = self.mem_index(pma_index) else {
+            return 0;
+        };
         let i = self.page_index(m, paddr);
         let off = (paddr & PAGE_OFFSET_MASK) as usize;
         let page = self.mems[m].page_bytes(i);
@@ -223,7 +228,9 @@ impl StateAccess for Core {
     }
 
     fn write_memory(&mut self, pma_index: usize, paddr: u64, log2: u32, value: u64) {
-        let Some(m) = self.mem_index(pma_index) else { return };
+        let Some(m) = self.mem_index(pma_index) else {
+            return;
+        };
         let base = self.writable_page(m, paddr);
         let off = (paddr & PAGE_OFFSET_MASK) as usize;
         let n = 1usize << log2;
@@ -243,7 +250,9 @@ impl StateAccess for Core {
         if self.host.hot[READ][s] == vaddr & !PAGE_OFFSET_MASK {
             // SAFETY: hot entries point at live pages (module invariants); the access is
             // naturally aligned so it stays inside the page.
-            Some(unsafe { read_le::<L>(self.host.ptr[READ][s].add((vaddr & PAGE_OFFSET_MASK) as usize)) })
+            Some(unsafe {
+                read_le::<L>(self.host.ptr[READ][s].add((vaddr & PAGE_OFFSET_MASK) as usize))
+            })
         } else {
             None
         }
@@ -255,7 +264,12 @@ impl StateAccess for Core {
         if self.host.hot[WRITE][s] == vaddr & !PAGE_OFFSET_MASK {
             // SAFETY: hot write entries point at live, uniquely owned, dirty-marked pages;
             // the access is naturally aligned.
-            unsafe { write_le::<L>(self.host.ptr[WRITE][s].add((vaddr & PAGE_OFFSET_MASK) as usize), value) };
+            unsafe {
+                write_le::<L>(
+                    self.host.ptr[WRITE][s].add((vaddr & PAGE_OFFSET_MASK) as usize),
+                    value,
+                )
+            };
             true
         } else {
             false

@@ -29,7 +29,12 @@ impl MemRange {
     /// An all-zero range.
     pub fn new(start: u64, length: u64) -> MemRange {
         let n = (length >> PAGE_LOG2) as usize;
-        MemRange { start, length, pages: alloc::vec![None; n], dirty: alloc::vec![0; n.div_ceil(64)] }
+        MemRange {
+            start,
+            length,
+            pages: alloc::vec![None; n],
+            dirty: alloc::vec![0; n.div_ceil(64)],
+        }
     }
 
     /// Number of pages.
@@ -147,6 +152,9 @@ impl MemRange {
 
     /// Iterates over present pages as (index, page).
     pub fn present_pages(&self) -> impl Iterator<Item = (usize, &Arc<Page>)> {
-        self.pages.iter().enumerate().filter_map(|(i, p)| p.as_ref().map(|p| (i, p)))
+        self.pages
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| p.as_ref().map(|p| (i, p)))
     }
 }

@@ -1,19 +1,19 @@
 //! Machine state of the direct backend: registers in shadow-state order, PMAs, sparse
 //! copy-on-write memory, the emulated (hashed) TLB and host-side caches.
 
-pub mod memory;
-pub mod pma;
 mod direct;
 mod image;
+pub mod memory;
+pub mod pma;
 mod tlb;
 
 use alloc::vec::Vec;
 
 use crate::constants::{reg, reset, tlb as tlbc, PAGE_SIZE, PMA_MAX};
+pub(crate) use direct::HostCache;
 use memory::{MemRange, Page};
 use pma::Pma;
 pub use tlb::Tlb;
-pub(crate) use direct::HostCache;
 
 /// Everything the interpreter mutates, laid out for the direct backend.
 #[derive(Clone)]
@@ -47,7 +47,14 @@ impl Core {
         regs[reg::HTIF_IHALT] = 1;
         regs[reg::HTIF_ICONSOLE] = crate::constants::htif::ICONSOLE_PUTCHAR;
         regs[reg::HTIF_IYIELD] = 3;
-        Core { regs, pmas, mems, tlb: Tlb::new(), console: Vec::new(), host: HostCache::new() }
+        Core {
+            regs,
+            pmas,
+            mems,
+            tlb: Tlb::new(),
+            console: Vec::new(),
+            host: HostCache::new(),
+        }
     }
 
     /// The shadow state page synthesised from the registers (§2).

@@ -43,7 +43,12 @@ pub struct Pma {
 
 impl Pma {
     /// The empty sentinel.
-    pub const SENTINEL: Pma = Pma { start: 0, length: 0, flags: pma_flags::E, kind: PmaKind::Empty };
+    pub const SENTINEL: Pma = Pma {
+        start: 0,
+        length: 0,
+        flags: pma_flags::E,
+        kind: PmaKind::Empty,
+    };
 
     /// Builds a memory range entry.
     pub fn memory(start: u64, length: u64, rwx: u64, device_id: u64, mem_index: usize) -> Pma {
@@ -152,13 +157,43 @@ pub fn build_pmas(
         add_mem(&mut list, start, length, R | W, did::FLASH);
     }
     let tx = list.len();
-    add_mem(&mut list, addr::CMIO_TX, addr::CMIO_LEN, R | W, did::CMIO_TX);
+    add_mem(
+        &mut list,
+        addr::CMIO_TX,
+        addr::CMIO_LEN,
+        R | W,
+        did::CMIO_TX,
+    );
     let rx = list.len();
     add_mem(&mut list, addr::CMIO_RX, addr::CMIO_LEN, R, did::CMIO_RX);
-    list.push(Pma::device(addr::HTIF, addr::HTIF_LEN, R | W, did::HTIF, Device::Htif));
-    list.push(Pma::device(addr::CLINT, addr::CLINT_LEN, R | W, did::CLINT, Device::Clint));
-    list.push(Pma::device(addr::PLIC, addr::PLIC_LEN, R | W, did::PLIC, Device::Plic));
-    list.push(Pma::device(addr::SHADOW_TLB, addr::SHADOW_TLB_LEN, 0, did::SHADOW_TLB, Device::ShadowTlb));
+    list.push(Pma::device(
+        addr::HTIF,
+        addr::HTIF_LEN,
+        R | W,
+        did::HTIF,
+        Device::Htif,
+    ));
+    list.push(Pma::device(
+        addr::CLINT,
+        addr::CLINT_LEN,
+        R | W,
+        did::CLINT,
+        Device::Clint,
+    ));
+    list.push(Pma::device(
+        addr::PLIC,
+        addr::PLIC_LEN,
+        R | W,
+        did::PLIC,
+        Device::Plic,
+    ));
+    list.push(Pma::device(
+        addr::SHADOW_TLB,
+        addr::SHADOW_TLB_LEN,
+        0,
+        did::SHADOW_TLB,
+        Device::ShadowTlb,
+    ));
     list.push(Pma::device(
         addr::SHADOW_STATE,
         addr::SHADOW_STATE_LEN,
@@ -169,7 +204,10 @@ pub fn build_pmas(
     let shadow_pmas = list.len();
     // The shadow PMA range is a read-only memory range without IR/IW (istart 0x1_0209).
     let idx = mems.len();
-    mems.push(MemSpec { start: addr::SHADOW_PMAS, length: addr::SHADOW_PMAS_LEN });
+    mems.push(MemSpec {
+        start: addr::SHADOW_PMAS,
+        length: addr::SHADOW_PMAS_LEN,
+    });
     list.push(Pma {
         start: addr::SHADOW_PMAS,
         length: addr::SHADOW_PMAS_LEN,
@@ -180,7 +218,16 @@ pub fn build_pmas(
     for (slot, p) in pmas.iter_mut().zip(list) {
         *slot = p;
     }
-    (pmas, PmaLayout { flash_count: flash.len(), tx, rx, shadow_pmas }, mems)
+    (
+        pmas,
+        PmaLayout {
+            flash_count: flash.len(),
+            tx,
+            rx,
+            shadow_pmas,
+        },
+        mems,
+    )
 }
 
 /// The shadow PMA page: 32 × (istart, ilength), rest zero.

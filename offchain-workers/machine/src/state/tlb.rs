@@ -1,6 +1,9 @@
 //! The emulated TLB: 3 tables × 256 direct-mapped slots, hashed as part of the state.
 
-use crate::constants::{tlb::{INVALID_PAGE, SLOTS, TABLES}, PMA_MAX};
+use crate::constants::{
+    tlb::{INVALID_PAGE, SLOTS, TABLES},
+    PMA_MAX,
+};
 
 /// Emulated TLB contents (§6.6). Row `t` is table `t` (code, read, write).
 #[derive(Clone, Debug, PartialEq, Eq)]

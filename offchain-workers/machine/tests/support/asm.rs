@@ -11,9 +11,12 @@ pub(crate) const CROSS_GCC: &str = "riscv64-unknown-elf-gcc";
 
 /// Directory holding `env.h`, `link.ld` and the `*.S` programs.
 pub(crate) fn asm_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("asm")
+    Path::new(
+        &*std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+    )
+    .join("tests")
+    .join("asm")
 }
 
 /// A scratch directory for built programs, unique per test binary and name.

@@ -39,7 +39,11 @@ pub struct Block {
 
 /// `<repo>/../shared/data/eth`, or `None` (with a loud message) when absent.
 pub fn data_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/eth");
+    let dir = PathBuf::from(
+        &*std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+    )
+    .join("../../../shared/data/eth");
     if dir.is_dir() {
         Some(dir)
     } else {

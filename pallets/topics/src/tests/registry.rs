@@ -1,187 +1,320 @@
 //! Streams, templates and topics.
 
 use super::topic_events;
-use crate::{mock::*, pallet::*, types::*, Error, Event};
-use frame_support::{
-	assert_noop, assert_ok,
-	traits::fungible::InspectHold,
-	BoundedVec,
-};
-use polkadot_sdk::*;
 use crate::mock::Topics;
+use crate::{mock::*, pallet::*, types::*, Error, Event};
+use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold, BoundedVec};
+use polkadot_sdk::*;
 use sp_runtime::traits::Hash;
 
 fn meta() -> BoundedVec<u8, <Test as crate::Config>::MaxMetadataLen> {
-	BoundedVec::truncate_from(b"meta".to_vec())
+    BoundedVec::truncate_from(b"meta".to_vec())
 }
 
 #[test]
 fn streams_register_change_and_close() {
-	new_test_ext(|| {
-		let alice = RuntimeOrigin::signed(ALICE);
-		assert_ok!(Topics::register_stream(alice.clone(), meta()));
-		assert_ok!(Topics::register_stream(RuntimeOrigin::signed(BOB), meta()));
-		assert_eq!(NextStreamId::<Test>::get(), 2);
-		let keys = [Publisher::sr(1).key(), Publisher::ed(2).key(), Publisher::eth(3).key()];
-		for k in keys {
-			assert_ok!(Topics::add_publisher(alice.clone(), 0, k));
-		}
-		assert_noop!(Topics::add_publisher(alice.clone(), 0, keys[0]), Error::<Test>::PublisherExists);
-		assert_noop!(
-			Topics::add_publisher(alice.clone(), 0, Publisher::sr(9).key()),
-			Error::<Test>::TooManyPublishers
-		);
-		assert_noop!(Topics::add_publisher(RuntimeOrigin::signed(BOB), 0, keys[0]), Error::<Test>::NotOwner);
-		assert_noop!(Topics::add_publisher(alice.clone(), 7, keys[0]), Error::<Test>::UnknownStream);
-		assert_ok!(Topics::remove_publisher(alice.clone(), 0, keys[1]));
-		assert_noop!(Topics::remove_publisher(alice.clone(), 0, keys[1]), Error::<Test>::NotPublisher);
-		assert_noop!(Topics::remove_publisher(RuntimeOrigin::signed(BOB), 0, keys[0]), Error::<Test>::NotOwner);
-		assert_noop!(Topics::close_stream(RuntimeOrigin::signed(BOB), 0), Error::<Test>::NotOwner);
-		assert_ok!(Topics::close_stream(alice.clone(), 0));
-		assert_noop!(Topics::close_stream(alice.clone(), 0), Error::<Test>::StreamClosed);
-		assert_noop!(Topics::add_publisher(alice, 0, keys[1]), Error::<Test>::StreamClosed);
-		assert_eq!(Streams::<Test>::get(0).unwrap().status, StreamStatus::Closed);
-		let events = topic_events();
-		assert_eq!(events[0], Event::StreamRegistered { stream: 0, owner: ALICE });
-		assert_eq!(events.last(), Some(&Event::StreamClosed { stream: 0 }));
-	});
+    new_test_ext(|| {
+        let alice = RuntimeOrigin::signed(ALICE);
+        assert_ok!(Topics::register_stream(alice.clone(), meta()));
+        assert_ok!(Topics::register_stream(RuntimeOrigin::signed(BOB), meta()));
+        assert_eq!(NextStreamId::<Test>::get(), 2);
+        let keys = [
+            Publisher::sr(1).key(),
+            Publisher::ed(2).key(),
+            Publisher::eth(3).key(),
+        ];
+        for k in keys {
+            assert_ok!(Topics::add_publisher(alice.clone(), 0, k));
+        }
+        assert_noop!(
+            Topics::add_publisher(alice.clone(), 0, keys[0]),
+            Error::<Test>::PublisherExists
+        );
+        assert_noop!(
+            Topics::add_publisher(alice.clone(), 0, Publisher::sr(9).key()),
+            Error::<Test>::TooManyPublishers
+        );
+        assert_noop!(
+            Topics::add_publisher(RuntimeOrigin::signed(BOB), 0, keys[0]),
+            Error::<Test>::NotOwner
+        );
+        assert_noop!(
+            Topics::add_publisher(alice.clone(), 7, keys[0]),
+            Error::<Test>::UnknownStream
+        );
+        assert_ok!(Topics::remove_publisher(alice.clone(), 0, keys[1]));
+        assert_noop!(
+            Topics::remove_publisher(alice.clone(), 0, keys[1]),
+            Error::<Test>::NotPublisher
+        );
+        assert_noop!(
+            Topics::remove_publisher(RuntimeOrigin::signed(BOB), 0, keys[0]),
+            Error::<Test>::NotOwner
+        );
+        assert_noop!(
+            Topics::close_stream(RuntimeOrigin::signed(BOB), 0),
+            Error::<Test>::NotOwner
+        );
+        assert_ok!(Topics::close_stream(alice.clone(), 0));
+        assert_noop!(
+            Topics::close_stream(alice.clone(), 0),
+            Error::<Test>::StreamClosed
+        );
+        assert_noop!(
+            Topics::add_publisher(alice, 0, keys[1]),
+            Error::<Test>::StreamClosed
+        );
+        assert_eq!(
+            Streams::<Test>::get(0).unwrap().status,
+            StreamStatus::Closed
+        );
+        let events = topic_events();
+        assert_eq!(
+            events[0],
+            Event::StreamRegistered {
+                stream: 0,
+                owner: ALICE
+            }
+        );
+        assert_eq!(events.last(), Some(&Event::StreamClosed { stream: 0 }));
+    });
 }
 
 #[test]
 fn templates_hold_and_release_deposit() {
-	new_test_ext(|| {
-		let alice = RuntimeOrigin::signed(ALICE);
-		let code: BoundedVec<u8, _> = BoundedVec::truncate_from(vec![1u8; 50]);
-		let hash = <Test as frame_system::Config>::Hashing::hash(&code);
-		assert_ok!(Topics::upload_template(alice.clone(), code.clone(), MACHINE));
-		let reason = RuntimeHoldReason::Topics(HoldReason::TemplateDeposit);
-		assert_eq!(Balances::balance_on_hold(&reason, &ALICE), 150);
-		assert_eq!(Templates::<Test>::get(hash).unwrap().code_len, 50);
-		assert_eq!(TemplateCode::<Test>::get(hash).unwrap(), code);
-		assert_noop!(Topics::upload_template(alice.clone(), code.clone(), MACHINE), Error::<Test>::TemplateExists);
-		assert_noop!(
-			Topics::upload_template(alice.clone(), BoundedVec::new(), MACHINE),
-			Error::<Test>::EmptyTemplate
-		);
-		let bad = MachineConfig { max_cycles_per_batch: 1, ..MACHINE };
-		assert_noop!(
-			Topics::upload_template(alice.clone(), BoundedVec::truncate_from(vec![2]), bad),
-			Error::<Test>::InvalidMachineConfig
-		);
-		assert!(Topics::upload_template(RuntimeOrigin::signed(POOR), BoundedVec::truncate_from(vec![3]), MACHINE)
-			.is_err());
-		assert_noop!(Topics::remove_template(RuntimeOrigin::signed(BOB), hash), Error::<Test>::NotOwner);
-		assert_ok!(Topics::remove_template(alice.clone(), hash));
-		assert_eq!(Balances::balance_on_hold(&reason, &ALICE), 0);
-		assert_noop!(Topics::remove_template(alice, hash), Error::<Test>::UnknownTemplate);
-		assert_eq!(topic_events().last(), Some(&Event::TemplateRemoved { hash, owner: ALICE, deposit: 150 }));
-	});
+    new_test_ext(|| {
+        let alice = RuntimeOrigin::signed(ALICE);
+        let code: BoundedVec<u8, _> = BoundedVec::truncate_from(vec![1u8; 50]);
+        let hash = <Test as frame_system::Config>::Hashing::hash(&code);
+        assert_ok!(Topics::upload_template(
+            alice.clone(),
+            code.clone(),
+            MACHINE
+        ));
+        let reason = RuntimeHoldReason::Topics(HoldReason::TemplateDeposit);
+        assert_eq!(Balances::balance_on_hold(&reason, &ALICE), 150);
+        assert_eq!(Templates::<Test>::get(hash).unwrap().code_len, 50);
+        assert_eq!(TemplateCode::<Test>::get(hash).unwrap(), code);
+        assert_noop!(
+            Topics::upload_template(alice.clone(), code.clone(), MACHINE),
+            Error::<Test>::TemplateExists
+        );
+        assert_noop!(
+            Topics::upload_template(alice.clone(), BoundedVec::new(), MACHINE),
+            Error::<Test>::EmptyTemplate
+        );
+        let bad = MachineConfig {
+            max_cycles_per_batch: 1,
+            ..MACHINE
+        };
+        assert_noop!(
+            Topics::upload_template(alice.clone(), BoundedVec::truncate_from(vec![2]), bad),
+            Error::<Test>::InvalidMachineConfig
+        );
+        assert!(Topics::upload_template(
+            RuntimeOrigin::signed(POOR),
+            BoundedVec::truncate_from(vec![3]),
+            MACHINE
+        )
+        .is_err());
+        assert_noop!(
+            Topics::remove_template(RuntimeOrigin::signed(BOB), hash),
+            Error::<Test>::NotOwner
+        );
+        assert_ok!(Topics::remove_template(alice.clone(), hash));
+        assert_eq!(Balances::balance_on_hold(&reason, &ALICE), 0);
+        assert_noop!(
+            Topics::remove_template(alice, hash),
+            Error::<Test>::UnknownTemplate
+        );
+        assert_eq!(
+            topic_events().last(),
+            Some(&Event::TemplateRemoved {
+                hash,
+                owner: ALICE,
+                deposit: 150
+            })
+        );
+    });
 }
 
 #[test]
 fn oversized_template_does_not_decode() {
-	new_test_ext(|| {
-		let too_big = vec![0u8; 1025];
-		assert!(BoundedVec::<u8, <Test as crate::Config>::MaxTemplateSize>::try_from(too_big).is_err());
-	});
+    new_test_ext(|| {
+        let too_big = vec![0u8; 1025];
+        assert!(
+            BoundedVec::<u8, <Test as crate::Config>::MaxTemplateSize>::try_from(too_big).is_err()
+        );
+    });
 }
 
 #[test]
 fn topics_register_and_use_templates() {
-	new_test_ext(|| {
-		let publisher = Publisher::sr(1);
-		let hash = setup_topic(&publisher, 3);
-		let topic = topic(0);
-		assert_eq!(topic.open_window, Some((1, 3)));
-		assert_eq!(topic.status, TopicStatus::Active);
-		assert_eq!(StreamTopics::<Test>::get(0).to_vec(), vec![0]);
-		assert_eq!(Templates::<Test>::get(hash).unwrap().users, 1);
-		assert_noop!(Topics::remove_template(RuntimeOrigin::signed(ALICE), hash), Error::<Test>::TemplateInUse);
-		assert_eq!(Topics::api_topic(0).unwrap().quorum, 3);
-	});
+    new_test_ext(|| {
+        let publisher = Publisher::sr(1);
+        let hash = setup_topic(&publisher, 3);
+        let topic = topic(0);
+        assert_eq!(topic.open_window, Some((1, 3)));
+        assert_eq!(topic.status, TopicStatus::Active);
+        assert_eq!(StreamTopics::<Test>::get(0).to_vec(), vec![0]);
+        assert_eq!(Templates::<Test>::get(hash).unwrap().users, 1);
+        assert_noop!(
+            Topics::remove_template(RuntimeOrigin::signed(ALICE), hash),
+            Error::<Test>::TemplateInUse
+        );
+        assert_eq!(Topics::api_topic(0).unwrap().quorum, 3);
+    });
 }
 
 fn register(
-	streams: Vec<StreamId>,
-	template: <Test as frame_system::Config>::Hash,
-	window: u32,
-	quorum: Option<u32>,
+    streams: Vec<StreamId>,
+    template: <Test as frame_system::Config>::Hash,
+    window: u32,
+    quorum: Option<u32>,
 ) -> sp_runtime::DispatchResult {
-	Topics::register_topic(
-		RuntimeOrigin::signed(ALICE),
-		BoundedVec::truncate_from(streams),
-		template,
-		BoundedVec::new(),
-		window,
-		quorum,
-		TopicMode::Stateful,
-	)
+    Topics::register_topic(
+        RuntimeOrigin::signed(ALICE),
+        BoundedVec::truncate_from(streams),
+        template,
+        BoundedVec::new(),
+        window,
+        quorum,
+        TopicMode::Stateful,
+    )
 }
 
 #[test]
 fn topic_registration_errors() {
-	new_test_ext(|| {
-		let hash = setup_topic(&Publisher::sr(1), 1);
-		assert_noop!(register(vec![], hash, 1, None), Error::<Test>::InvalidStreams);
-		assert_noop!(register(vec![0, 0], hash, 1, None), Error::<Test>::InvalidStreams);
-		assert_noop!(register(vec![5], hash, 1, None), Error::<Test>::UnknownStream);
-		assert_noop!(register(vec![0], hash, 0, None), Error::<Test>::InvalidWindow);
-		assert_noop!(register(vec![0], hash, 11, None), Error::<Test>::InvalidWindow);
-		assert_noop!(register(vec![0], hash, 1, Some(2)), Error::<Test>::InvalidQuorum);
-		assert_noop!(register(vec![0], hash, 1, Some(9)), Error::<Test>::InvalidQuorum);
-		assert_noop!(register(vec![0], Default::default(), 1, None), Error::<Test>::UnknownTemplate);
-		assert_ok!(register(vec![0], hash, 2, Some(3)));
-		// Stream 0 feeds two topics now (MaxTopicsPerStream).
-		assert_noop!(register(vec![0], hash, 1, None), Error::<Test>::TooManyTopicsForStream);
-		assert_ok!(Topics::register_stream(RuntimeOrigin::signed(ALICE), meta()));
-		assert_ok!(register(vec![1], hash, 1, None));
-		// Three open topics (MaxOpenTopics).
-		assert_ok!(Topics::register_stream(RuntimeOrigin::signed(ALICE), meta()));
-		assert_noop!(register(vec![2], hash, 1, None), Error::<Test>::TooManyOpenTopics);
-		assert_ok!(Topics::close_stream(RuntimeOrigin::signed(ALICE), 2));
-		assert_noop!(register(vec![2], hash, 1, None), Error::<Test>::StreamClosed);
-	});
+    new_test_ext(|| {
+        let hash = setup_topic(&Publisher::sr(1), 1);
+        assert_noop!(
+            register(vec![], hash, 1, None),
+            Error::<Test>::InvalidStreams
+        );
+        assert_noop!(
+            register(vec![0, 0], hash, 1, None),
+            Error::<Test>::InvalidStreams
+        );
+        assert_noop!(
+            register(vec![5], hash, 1, None),
+            Error::<Test>::UnknownStream
+        );
+        assert_noop!(
+            register(vec![0], hash, 0, None),
+            Error::<Test>::InvalidWindow
+        );
+        assert_noop!(
+            register(vec![0], hash, 11, None),
+            Error::<Test>::InvalidWindow
+        );
+        assert_noop!(
+            register(vec![0], hash, 1, Some(2)),
+            Error::<Test>::InvalidQuorum
+        );
+        assert_noop!(
+            register(vec![0], hash, 1, Some(9)),
+            Error::<Test>::InvalidQuorum
+        );
+        assert_noop!(
+            register(vec![0], Default::default(), 1, None),
+            Error::<Test>::UnknownTemplate
+        );
+        assert_ok!(register(vec![0], hash, 2, Some(3)));
+        // Stream 0 feeds two topics now (MaxTopicsPerStream).
+        assert_noop!(
+            register(vec![0], hash, 1, None),
+            Error::<Test>::TooManyTopicsForStream
+        );
+        assert_ok!(Topics::register_stream(
+            RuntimeOrigin::signed(ALICE),
+            meta()
+        ));
+        assert_ok!(register(vec![1], hash, 1, None));
+        // Three open topics (MaxOpenTopics).
+        assert_ok!(Topics::register_stream(
+            RuntimeOrigin::signed(ALICE),
+            meta()
+        ));
+        assert_noop!(
+            register(vec![2], hash, 1, None),
+            Error::<Test>::TooManyOpenTopics
+        );
+        assert_ok!(Topics::close_stream(RuntimeOrigin::signed(ALICE), 2));
+        assert_noop!(
+            register(vec![2], hash, 1, None),
+            Error::<Test>::StreamClosed
+        );
+    });
 }
 
 #[test]
 fn topic_status_changes() {
-	new_test_ext(|| {
-		let hash = setup_topic(&Publisher::sr(1), 2);
-		let alice = RuntimeOrigin::signed(ALICE);
-		assert_noop!(
-			Topics::set_topic_status(RuntimeOrigin::signed(BOB), 0, TopicStatus::Paused),
-			Error::<Test>::NotOwner
-		);
-		assert_noop!(Topics::set_topic_status(alice.clone(), 0, TopicStatus::Active), Error::<Test>::StatusUnchanged);
-		assert_noop!(Topics::set_topic_status(alice.clone(), 4, TopicStatus::Active), Error::<Test>::UnknownTopic);
-		assert_ok!(Topics::set_topic_status(alice.clone(), 0, TopicStatus::Paused));
-		// The open window still ends and is sealed; no new one opens.
-		run_to_block(3);
-		assert_eq!(topic(0).open_window, None);
-		assert_eq!(OpenTopicCount::<Test>::get(), 0);
-		assert_ok!(Topics::set_topic_status(alice.clone(), 0, TopicStatus::Active));
-		assert_eq!(topic(0).open_window, Some((3, 4)));
-		assert_ok!(Topics::set_topic_status(alice.clone(), 0, TopicStatus::Closed));
-		assert_eq!(Templates::<Test>::get(hash).unwrap().users, 1);
-		run_to_block(5);
-		assert_eq!(Templates::<Test>::get(hash).unwrap().users, 0);
-		assert_noop!(Topics::set_topic_status(alice.clone(), 0, TopicStatus::Active), Error::<Test>::TopicClosed);
-		assert_ok!(Topics::remove_template(alice, hash));
-		assert_eq!(
-			topic_events().last(),
-			Some(&Event::TemplateRemoved { hash, owner: ALICE, deposit: 132 })
-		);
-	});
+    new_test_ext(|| {
+        let hash = setup_topic(&Publisher::sr(1), 2);
+        let alice = RuntimeOrigin::signed(ALICE);
+        assert_noop!(
+            Topics::set_topic_status(RuntimeOrigin::signed(BOB), 0, TopicStatus::Paused),
+            Error::<Test>::NotOwner
+        );
+        assert_noop!(
+            Topics::set_topic_status(alice.clone(), 0, TopicStatus::Active),
+            Error::<Test>::StatusUnchanged
+        );
+        assert_noop!(
+            Topics::set_topic_status(alice.clone(), 4, TopicStatus::Active),
+            Error::<Test>::UnknownTopic
+        );
+        assert_ok!(Topics::set_topic_status(
+            alice.clone(),
+            0,
+            TopicStatus::Paused
+        ));
+        // The open window still ends and is sealed; no new one opens.
+        run_to_block(3);
+        assert_eq!(topic(0).open_window, None);
+        assert_eq!(OpenTopicCount::<Test>::get(), 0);
+        assert_ok!(Topics::set_topic_status(
+            alice.clone(),
+            0,
+            TopicStatus::Active
+        ));
+        assert_eq!(topic(0).open_window, Some((3, 4)));
+        assert_ok!(Topics::set_topic_status(
+            alice.clone(),
+            0,
+            TopicStatus::Closed
+        ));
+        assert_eq!(Templates::<Test>::get(hash).unwrap().users, 1);
+        run_to_block(5);
+        assert_eq!(Templates::<Test>::get(hash).unwrap().users, 0);
+        assert_noop!(
+            Topics::set_topic_status(alice.clone(), 0, TopicStatus::Active),
+            Error::<Test>::TopicClosed
+        );
+        assert_ok!(Topics::remove_template(alice, hash));
+        assert_eq!(
+            topic_events().last(),
+            Some(&Event::TemplateRemoved {
+                hash,
+                owner: ALICE,
+                deposit: 132
+            })
+        );
+    });
 }
 
 #[test]
 fn closing_a_paused_topic_releases_its_template_at_once() {
-	new_test_ext(|| {
-		let hash = setup_topic(&Publisher::sr(1), 1);
-		let alice = RuntimeOrigin::signed(ALICE);
-		assert_ok!(Topics::set_topic_status(alice.clone(), 0, TopicStatus::Paused));
-		run_to_block(2);
-		assert_ok!(Topics::set_topic_status(alice, 0, TopicStatus::Closed));
-		assert_eq!(Templates::<Test>::get(hash).unwrap().users, 0);
-	});
+    new_test_ext(|| {
+        let hash = setup_topic(&Publisher::sr(1), 1);
+        let alice = RuntimeOrigin::signed(ALICE);
+        assert_ok!(Topics::set_topic_status(
+            alice.clone(),
+            0,
+            TopicStatus::Paused
+        ));
+        run_to_block(2);
+        assert_ok!(Topics::set_topic_status(alice, 0, TopicStatus::Closed));
+        assert_eq!(Templates::<Test>::get(hash).unwrap().users, 0);
+    });
 }

@@ -1,0 +1,204 @@
+//! Extrinsics of the Concerto runtime built, signed and submitted over JSON-RPC, and the
+//! runtime's events read back, the way a polkadot.js or subxt client does it.
+
+use super::Node;
+use codec::{Decode, Encode};
+use concerto_runtime::{
+    Address, RuntimeCall, RuntimeEvent, SignedPayload, TxExtension, UncheckedExtrinsic, VERSION,
+};
+use polkadot_sdk::{
+    frame_metadata_hash_extension::CheckMetadataHash,
+    frame_system,
+    pallet_transaction_payment::ChargeTransactionPayment,
+    sp_core::{crypto::Ss58Codec, H256},
+    sp_io::hashing::twox_128,
+    sp_keyring::Sr25519Keyring,
+    sp_runtime::{generic::Era, MultiSignature},
+};
+use std::time::{Duration, Instant};
+
+type Runtime = concerto_runtime::Runtime;
+type EventRecord = frame_system::EventRecord<RuntimeEvent, H256>;
+
+/// A client of one node: knows the genesis hash and keeps a cursor over new blocks.
+pub(crate) struct Chain<'a> {
+    node: &'a Node,
+    /// The chain's genesis hash (signed into every transaction and publisher message).
+    pub(crate) genesis: H256,
+    next_block: u64,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    let mut s = String::from("0x");
+    for b in bytes {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    let s = s.trim_start_matches("0x");
+    (0..s.len() / 2)
+        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).expect("hex"))
+        .collect()
+}
+
+fn extension(era: Era, nonce: u32) -> TxExtension {
+    (
+        frame_system::AuthorizeCall::<Runtime>::new(),
+        frame_system::CheckNonZeroSender::<Runtime>::new(),
+        frame_system::CheckSpecVersion::<Runtime>::new(),
+        frame_system::CheckTxVersion::<Runtime>::new(),
+        frame_system::CheckGenesis::<Runtime>::new(),
+        frame_system::CheckEra::<Runtime>::from(era),
+        frame_system::CheckNonce::<Runtime>::from(nonce),
+        frame_system::CheckWeight::<Runtime>::new(),
+        ChargeTransactionPayment::<Runtime>::from(0),
+        CheckMetadataHash::<Runtime>::new(false),
+        frame_system::WeightReclaim::<Runtime>::new(),
+    )
+}
+
+impl<'a> Chain<'a> {
+    /// Waits until the node answers and has produced block 1.
+    pub(crate) fn connect(node: &'a Node) -> Chain<'a> {
+        let genesis = node
+            .wait_for(Duration::from_secs(180), |n| {
+                n.best_number().filter(|b| *b >= 1)?;
+                let v = n.rpc("chain_getBlockHash", "[0]")?;
+                Some(H256::from_slice(&unhex(v["result"].as_str()?)))
+            })
+            .unwrap_or_else(|| panic!("node did not start; log:\n{}", node.log()));
+        Chain {
+            node,
+            genesis,
+            next_block: 1,
+        }
+    }
+
+    /// The next nonce of `who`, counting transactions in the pool.
+    pub(crate) fn nonce(&self, who: Sr25519Keyring) -> u32 {
+        let account = who.to_account_id().to_ss58check();
+        let v = self
+            .node
+            .rpc("system_accountNextIndex", &format!(r#"["{account}"]"#))
+            .expect("rpc");
+        v["result"].as_u64().expect("nonce") as u32
+    }
+
+    /// A signed, immortal transaction of `signer` with `nonce`.
+    pub(crate) fn signed(
+        &self,
+        signer: Sr25519Keyring,
+        nonce: u32,
+        call: RuntimeCall,
+    ) -> UncheckedExtrinsic {
+        let ext = extension(Era::Immortal, nonce);
+        let implicit = (
+            (),
+            (),
+            VERSION.spec_version,
+            VERSION.transaction_version,
+            self.genesis,
+            self.genesis,
+            (),
+            (),
+            (),
+            None,
+            (),
+        );
+        let payload = SignedPayload::from_raw(call.clone(), ext.clone(), implicit);
+        let signature = payload.using_encoded(|bytes| signer.sign(bytes));
+        UncheckedExtrinsic::new_signed(
+            call,
+            Address::Id(signer.to_account_id()),
+            MultiSignature::Sr25519(signature),
+            ext,
+        )
+    }
+
+    /// An authorized (fee-less, unsigned) general transaction: the call's
+    /// `#[pallet::authorize]` rule decides whether it is valid.
+    pub(crate) fn authorized(&self, call: RuntimeCall) -> UncheckedExtrinsic {
+        UncheckedExtrinsic::new_transaction(call, extension(Era::Immortal, 0))
+    }
+
+    /// Submits an extrinsic; `Err` carries the node's JSON-RPC error (e.g. why the pool
+    /// refused it).
+    pub(crate) fn submit(&self, xt: &UncheckedExtrinsic) -> Result<H256, String> {
+        let v = self
+            .node
+            .rpc(
+                "author_submitExtrinsic",
+                &format!(r#"["{}"]"#, hex(&xt.encode())),
+            )
+            .expect("rpc answers");
+        match v["result"].as_str() {
+            Some(h) => Ok(H256::from_slice(&unhex(h))),
+            None => Err(v["error"].to_string()),
+        }
+    }
+
+    /// The hash of block `n`, if it exists.
+    fn block_hash(&self, n: u64) -> Option<H256> {
+        let v = self.node.rpc("chain_getBlockHash", &format!("[{n}]"))?;
+        Some(H256::from_slice(&unhex(v["result"].as_str()?)))
+    }
+
+    /// The runtime events of a block.
+    pub(crate) fn events(&self, block: H256) -> Vec<RuntimeEvent> {
+        let mut key = twox_128(b"System").to_vec();
+        key.extend(twox_128(b"Events"));
+        let params = format!(r#"["{}", "{}"]"#, hex(&key), hex(block.as_bytes()));
+        let v = self
+            .node
+            .rpc("state_getStorage", &params)
+            .expect("rpc answers");
+        let Some(raw) = v["result"].as_str() else {
+            return Vec::new();
+        };
+        let records = Vec::<EventRecord>::decode(&mut &unhex(raw)[..]).expect("events decode");
+        records.into_iter().map(|r| r.event).collect()
+    }
+
+    /// Walks new blocks (from where the last call stopped) until `f` picks an event;
+    /// returns it with the block number it was in.
+    pub(crate) fn wait_event<T>(
+        &mut self,
+        timeout: Duration,
+        mut f: impl FnMut(&RuntimeEvent) -> Option<T>,
+    ) -> Option<(u64, T)> {
+        let start = Instant::now();
+        while start.elapsed() < timeout {
+            match self.block_hash(self.next_block) {
+                Some(hash) => {
+                    let n = self.next_block;
+                    if let Some(found) = self.events(hash).iter().find_map(&mut f) {
+                        // The next wait starts at this block again: it may hold more.
+                        return Some((n, found));
+                    }
+                    self.next_block += 1;
+                }
+                None => std::thread::sleep(Duration::from_millis(250)),
+            }
+        }
+        None
+    }
+
+    /// Calls a runtime API function at the best block and decodes its result.
+    pub(crate) fn runtime_api<R: Decode>(&self, method: &str, args: impl Encode) -> R {
+        let params = format!(r#"["{method}", "{}"]"#, hex(&args.encode()));
+        let v = self.node.rpc("state_call", &params).expect("rpc answers");
+        let raw = v["result"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{method} failed: {v}"));
+        R::decode(&mut &unhex(raw)[..]).expect("runtime API result decodes")
+    }
+
+    /// Reads the node's PERSISTENT offchain storage (an unsafe RPC, open on localhost).
+    pub(crate) fn offchain_get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        let params = format!(r#"["PERSISTENT", "{}"]"#, hex(key));
+        let v = self.node.rpc("offchain_localStorageGet", &params)?;
+        v["result"].as_str().map(unhex)
+    }
+}

@@ -1,0 +1,170 @@
+//! Templates and the on-disk template cache.
+//!
+//! A template is named by the BLAKE2b-256 hash of its ELF bytes (the chain's
+//! `blake2_256`, `b2sum -l 256`; `scripts/build-templates.sh` prints the same hash). The
+//! cache is one flat directory holding `<64 hex digits>.elf` files; every load rehashes
+//! the bytes, so a corrupt or tampered file is refused rather than run.
+
+use std::path::{Path, PathBuf};
+
+use blake2::digest::consts::U32;
+use blake2::{Blake2b, Digest};
+
+use crate::error::{Result, SlotError, WorkerFault};
+
+/// BLAKE2b-256 hash of a template ELF.
+pub type TemplateHash = [u8; 32];
+
+/// BLAKE2b with a 256-bit digest (Substrate's `blake2_256`).
+pub fn blake2_256(bytes: &[u8]) -> TemplateHash {
+    let mut hasher = Blake2b::<U32>::new();
+    hasher.update(bytes);
+    hasher.finalize().into()
+}
+
+/// Lower-case hex of `bytes` (no `0x`).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Template ELF bytes together with their hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Template {
+    hash: TemplateHash,
+    elf: Vec<u8>,
+}
+
+impl Template {
+    /// Wraps ELF bytes, hashing them.
+    pub fn new(elf: Vec<u8>) -> Template {
+        Template {
+            hash: blake2_256(&elf),
+            elf,
+        }
+    }
+
+    /// Wraps ELF bytes that must hash to `expected`.
+    pub fn verified(
+        elf: Vec<u8>,
+        expected: TemplateHash,
+    ) -> std::result::Result<Template, WorkerFault> {
+        let template = Template::new(elf);
+        if template.hash != expected {
+            return Err(WorkerFault::TemplateCorrupt {
+                expected,
+                actual: template.hash,
+            });
+        }
+        Ok(template)
+    }
+
+    /// The BLAKE2b-256 content hash.
+    pub fn hash(&self) -> TemplateHash {
+        self.hash
+    }
+
+    /// The ELF bytes.
+    pub fn elf(&self) -> &[u8] {
+        &self.elf
+    }
+}
+
+/// A directory of template ELFs stored by hash.
+#[derive(Clone, Debug)]
+pub struct TemplateCache {
+    dir: PathBuf,
+}
+
+impl TemplateCache {
+    /// Opens (creating if needed) the cache directory `dir`.
+    pub fn open(dir: impl Into<PathBuf>) -> Result<TemplateCache> {
+        let dir = dir.into();
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| SlotError::Cache(format!("creating {}: {e}", dir.display())))?;
+        Ok(TemplateCache { dir })
+    }
+
+    /// The cache directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Where the template with `hash` is (or would be) stored.
+    pub fn path_of(&self, hash: &TemplateHash) -> PathBuf {
+        self.dir.join(format!("{}.elf", hex(hash)))
+    }
+
+    /// Whether a file for `hash` exists (its contents are checked only by [`Self::load`]).
+    pub fn contains(&self, hash: &TemplateHash) -> bool {
+        self.path_of(hash).is_file()
+    }
+
+    /// Stores `elf` under its hash (written to a temporary file, then renamed, so readers
+    /// never see a partial file) and returns the hash.
+    pub fn insert(&self, elf: &[u8]) -> Result<TemplateHash> {
+        let hash = blake2_256(elf);
+        let path = self.path_of(&hash);
+        if path.is_file() {
+            return Ok(hash);
+        }
+        let tmp = self
+            .dir
+            .join(format!(".{}.{}.tmp", hex(&hash), std::process::id()));
+        let io = |e: std::io::Error| SlotError::Cache(format!("writing {}: {e}", path.display()));
+        std::fs::write(&tmp, elf).map_err(io)?;
+        std::fs::rename(&tmp, &path).map_err(io)?;
+        Ok(hash)
+    }
+
+    /// Loads the template named `hash`, refusing bytes that do not hash to it.
+    pub fn load(&self, hash: &TemplateHash) -> std::result::Result<Template, WorkerFault> {
+        let path = self.path_of(hash);
+        let elf = match std::fs::read(&path) {
+            Ok(elf) => elf,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(WorkerFault::TemplateNotCached(*hash))
+            }
+            Err(e) => {
+                return Err(WorkerFault::Internal(format!(
+                    "reading {}: {e}",
+                    path.display()
+                )))
+            }
+        };
+        Template::verified(elf, *hash)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blake2_256_matches_b2sum() {
+        // `printf abc | b2sum -l 256`
+        assert_eq!(
+            hex(&blake2_256(b"abc")),
+            "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319"
+        );
+    }
+
+    #[test]
+    fn insert_load_and_corruption() {
+        let dir = std::env::temp_dir().join(format!("concerto-slots-cache-{}", std::process::id()));
+        let cache = TemplateCache::open(&dir).unwrap();
+        let hash = cache.insert(b"\x7fELF not really").unwrap();
+        assert!(cache.contains(&hash));
+        assert_eq!(cache.load(&hash).unwrap().elf(), b"\x7fELF not really");
+        let other = blake2_256(b"other");
+        assert_eq!(
+            cache.load(&other),
+            Err(WorkerFault::TemplateNotCached(other))
+        );
+        std::fs::write(cache.path_of(&hash), b"tampered").unwrap();
+        assert!(matches!(
+            cache.load(&hash),
+            Err(WorkerFault::TemplateCorrupt { .. })
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,168 @@
+//! The sandbox from inside a real job child (through the test-only hooks): network,
+//! files, exec and fork are denied, threads work, the environment is empty, the memory
+//! cap holds; the pool refuses to start without a feature unless told to run insecurely.
+#![allow(missing_docs)]
+
+mod support;
+
+use concerto_slots::hooks::TestHook;
+use concerto_slots::{
+    probe_sandbox, ChildLimits, SandboxFeature, SlotError, SlotPool, Verdict, WorkerFault,
+};
+use support::{pool, worker_command};
+
+const LIMITS: ChildLimits = ChildLimits {
+    cpu_secs: 10,
+    wall_millis: 20_000,
+    address_space: 512 << 20,
+};
+
+fn eacces() -> String {
+    format!("errno {}", libc::EACCES)
+}
+
+#[test]
+fn probe_reports_this_kernel() {
+    let report = probe_sandbox();
+    eprintln!("sandbox probe: {report:?}");
+    // A kernel without a feature must say why.
+    assert_eq!(report.seccomp, report.seccomp_error.is_none());
+    assert_eq!(report.landlock.is_some(), report.landlock_error.is_none());
+}
+
+#[test]
+fn network_files_exec_and_fork_are_denied() {
+    // Whatever this kernel has is applied and checked; a missing feature is reported
+    // (the refusal path is `missing_features_refuse_the_pool_unless_insecure`).
+    let pool = pool(1, |c| c.allow_insecure = true);
+    let mode = pool.sandbox_mode();
+    if mode.seccomp {
+        assert_eq!(
+            pool.run_test_hook(TestHook::OpenSocket, LIMITS).unwrap(),
+            eacces()
+        );
+        for hook in [TestHook::Exec, TestHook::Fork] {
+            let err = pool.run_test_hook(hook.clone(), LIMITS).unwrap_err();
+            assert!(
+                matches!(err, SlotError::Worker(WorkerFault::SandboxViolation)),
+                "{hook:?}: {err:?}"
+            );
+        }
+    } else {
+        eprintln!("seccomp missing on this host: network/exec/fork checks skipped");
+    }
+    if mode.landlock.is_some() {
+        for path in ["/etc/hostname", "/proc/self/status", "/"] {
+            let r = pool
+                .run_test_hook(TestHook::OpenFile(path.into()), LIMITS)
+                .unwrap();
+            assert_eq!(r, eacces(), "{path}");
+        }
+    } else {
+        eprintln!("landlock missing on this host: filesystem checks skipped");
+    }
+    assert_eq!(pool.run_test_hook(TestHook::Thread, LIMITS).unwrap(), "ok");
+    assert_eq!(
+        pool.run_test_hook(TestHook::CountEnv, LIMITS).unwrap(),
+        "env 0"
+    );
+}
+
+#[test]
+fn memory_cap_holds() {
+    let pool = pool(1, |_| {});
+    let r = pool
+        .run_test_hook(TestHook::Allocate(64 << 20), LIMITS)
+        .unwrap();
+    assert!(r.starts_with("ok"), "{r}");
+    assert_eq!(
+        pool.run_test_hook(TestHook::Allocate(1 << 30), LIMITS)
+            .unwrap(),
+        "refused"
+    );
+    // The cap follows the job: 16 MiB of RAM + the margin.
+    let limits = pool
+        .config()
+        .child_limits(
+            &concerto_slots::ExecConfig {
+                ram_size: 16 << 20,
+                ..concerto_slots::ExecConfig::sdk_default()
+            },
+            0,
+        )
+        .unwrap();
+    assert_eq!(limits.address_space, (16 << 20) + (1 << 30));
+    assert_eq!(
+        pool.run_test_hook(TestHook::Allocate(2 << 30), limits)
+            .unwrap(),
+        "refused"
+    );
+}
+
+#[test]
+fn cpu_limit_kills_a_spinning_child() {
+    let pool = pool(1, |_| {});
+    let limits = ChildLimits {
+        cpu_secs: 1,
+        ..LIMITS
+    };
+    let err = pool.run_test_hook(TestHook::Spin, limits).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            SlotError::Worker(WorkerFault::CpuTimeExceeded { secs: 1, .. })
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn missing_features_refuse_the_pool_unless_insecure() {
+    for feature in [SandboxFeature::Seccomp, SandboxFeature::Landlock] {
+        let mut config = concerto_slots::SlotConfig::new(worker_command());
+        config.disabled_features = vec![feature];
+        let err = SlotPool::new(config.clone()).err().expect("refused");
+        let msg = err.to_string();
+        let name = if feature == SandboxFeature::Seccomp {
+            "seccomp"
+        } else {
+            "landlock"
+        };
+        assert!(msg.starts_with(&format!("{name} unavailable: ")), "{msg}");
+        assert!(
+            msg.ends_with("; start with --insecure-slots to run without it"),
+            "{msg}"
+        );
+
+        config.allow_insecure = true;
+        config.slots = 1;
+        let pool = SlotPool::new(config).expect("insecure pool");
+        let job = concerto_slots::Job {
+            template: concerto_slots::TemplateSource::Inline(
+                support::commands_guest().elf().to_vec(),
+            ),
+            config: concerto_slots::ExecConfig {
+                ram_size: 16 << 20,
+                ..concerto_slots::ExecConfig::sdk_default()
+            },
+            inputs: vec![b"a".to_vec()],
+        };
+        assert_eq!(pool.execute(job).unwrap().verdict, Verdict::Accepted);
+        // The disabled feature is really off; the other one is on when the host has it.
+        let probe = probe_sandbox();
+        let socket = pool.run_test_hook(TestHook::OpenSocket, LIMITS).unwrap();
+        let file = pool
+            .run_test_hook(TestHook::OpenFile(b"/etc/hostname".to_vec()), LIMITS)
+            .unwrap();
+        let denied = |on: bool| if on { eacces() } else { "ok".to_string() };
+        match feature {
+            SandboxFeature::Seccomp => assert_eq!(
+                (socket, file),
+                ("ok".into(), denied(probe.landlock.is_some()))
+            ),
+            SandboxFeature::Landlock => {
+                assert_eq!((socket, file), (denied(probe.seccomp), "ok".into()))
+            }
+        }
+    }
+}

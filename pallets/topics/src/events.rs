@@ -1,0 +1,158 @@
+//! The pallet's events and errors (a section of the `#[pallet]` module in `lib.rs`).
+
+use polkadot_sdk::frame_support::pallet_macros::pallet_section;
+
+/// Events and errors.
+#[pallet_section]
+mod events_and_errors {
+    #[pallet::event]
+    #[pallet::generate_deposit(pub(super) fn deposit_event)]
+    #[allow(missing_docs)] // field names are self-describing; each variant says what happened
+    pub enum Event<T: Config> {
+        /// A stream was registered.
+        StreamRegistered {
+            stream: StreamId,
+            owner: T::AccountId,
+        },
+        /// A publisher key may now publish on a stream.
+        PublisherAdded {
+            stream: StreamId,
+            publisher: PublisherKey,
+        },
+        /// A publisher key may no longer publish on a stream.
+        PublisherRemoved {
+            stream: StreamId,
+            publisher: PublisherKey,
+        },
+        /// A stream was closed for good.
+        StreamClosed { stream: StreamId },
+        /// A template was uploaded and its deposit held.
+        TemplateUploaded {
+            hash: T::Hash,
+            owner: T::AccountId,
+            code_len: u32,
+            deposit: BalanceOf<T>,
+        },
+        /// A template was removed and its deposit released.
+        TemplateRemoved {
+            hash: T::Hash,
+            owner: T::AccountId,
+            deposit: BalanceOf<T>,
+        },
+        /// A topic was registered; its first window opened.
+        TopicRegistered {
+            topic: TopicId,
+            owner: T::AccountId,
+            template: T::Hash,
+        },
+        /// A topic's status changed.
+        TopicStatusChanged { topic: TopicId, status: TopicStatus },
+        /// An event was accepted; its payload is in offchain storage under its hash.
+        EventPublished {
+            stream: StreamId,
+            publisher: PublisherKey,
+            sequence: u64,
+            event_hash: Hash32,
+        },
+        /// A batch was sealed and now awaits attestations.
+        BatchSealed {
+            topic: TopicId,
+            batch: BatchNumber,
+            first_block: BlockNumberFor<T>,
+            last_block: BlockNumberFor<T>,
+            event_count: u32,
+            commitment: Hash32,
+        },
+        /// A validator attested a batch.
+        Attested {
+            topic: TopicId,
+            batch: BatchNumber,
+            validator: T::AttestationId,
+            digest: Hash32,
+        },
+        /// A quorum agreed on a batch's output.
+        OutputFinalized {
+            topic: TopicId,
+            batch: BatchNumber,
+            outputs_root: Hash32,
+            state_root: Hash32,
+            verdict: Verdict,
+        },
+        /// A batch reached its deadline without a quorum.
+        BatchExpired { topic: TopicId, batch: BatchNumber },
+        /// At a batch's deadline, these validators had not attested or had attested a result
+        /// other than the finalized one; recorded in `Faults`.
+        ValidatorsFaulted {
+            topic: TopicId,
+            batch: BatchNumber,
+            missed: alloc::vec::Vec<T::AttestationId>,
+            deviated: alloc::vec::Vec<T::AttestationId>,
+        },
+    }
+
+    #[pallet::error]
+    pub enum Error<T> {
+        /// No stream with this id.
+        UnknownStream,
+        /// Only the stream's (or topic's, or template's) owner may do this.
+        NotOwner,
+        /// The stream is closed.
+        StreamClosed,
+        /// The key is already a publisher of the stream.
+        PublisherExists,
+        /// The key is not a publisher of the stream.
+        NotPublisher,
+        /// The stream has `MaxPublishers` keys already.
+        TooManyPublishers,
+        /// Template code is empty.
+        EmptyTemplate,
+        /// A template with this content hash exists already.
+        TemplateExists,
+        /// No template with this hash.
+        UnknownTemplate,
+        /// The template is used by a topic.
+        TemplateInUse,
+        /// A machine configuration limit is zero or inconsistent.
+        InvalidMachineConfig,
+        /// A topic needs at least one source stream, each listed once.
+        InvalidStreams,
+        /// A stream feeds `MaxTopicsPerStream` topics already.
+        TooManyTopicsForStream,
+        /// The window is 0 or above `MaxWindow`.
+        InvalidWindow,
+        /// An explicit quorum must be more than half of the validators, at most all of them.
+        InvalidQuorum,
+        /// `MaxOpenTopics` topics have an open window already.
+        TooManyOpenTopics,
+        /// No topic with this id.
+        UnknownTopic,
+        /// The topic is closed.
+        TopicClosed,
+        /// The topic already has this status.
+        StatusUnchanged,
+        /// The event's sequence number was used already (duplicate or replay).
+        SequenceUsed,
+        /// The event's sequence number skips ahead of the next expected one.
+        SequenceGap,
+        /// The publisher's signature does not verify.
+        BadSignature,
+        /// A topic fed by the stream has `MaxEventsPerBatch` events in its open window.
+        BatchFull,
+        /// No such batch is sealed and awaiting attestations.
+        BatchNotSealed,
+        /// The signer is not a current validator.
+        NotValidator,
+        /// The validator attested this batch already.
+        AlreadyAttested,
+        /// The attestation's signature does not verify.
+        BadAttestationSignature,
+        /// The topic is stateful and its previous batch is neither finalized nor expired:
+        /// batches of a stateful topic are attested in order.
+        PredecessorPending,
+        /// The topic is stateful and the attestation's `start_root` is not the state root
+        /// its last finalized batch left (see `TopicState`).
+        StateDiscontinuity,
+        /// An arithmetic overflow (ids or counters exhausted).
+        Overflow,
+    }
+}

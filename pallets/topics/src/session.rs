@@ -1,0 +1,60 @@
+//! The validator set: the session pallet tells this pallet the `conc` keys of each new
+//! validator set, and [`SessionValidatorKeys`] hands them to `Config::Validators`.
+
+use crate::{pallet::*, LOG_TARGET};
+use alloc::vec::Vec;
+use core::marker::PhantomData;
+use frame_support::traits::{Get, OneSessionHandler};
+use polkadot_sdk::*;
+use sp_runtime::BoundToRuntimeAppPublic;
+
+/// `Config::Validators` for a runtime with pallet-session: the keys in [`SessionValidators`].
+pub struct SessionValidatorKeys<T>(PhantomData<T>);
+
+impl<T: Config> Get<Vec<T::AttestationId>> for SessionValidatorKeys<T> {
+    fn get() -> Vec<T::AttestationId> {
+        SessionValidators::<T>::get().into_inner()
+    }
+}
+
+impl<T: Config> Pallet<T> {
+    /// Stores the `conc` keys of the validator set. Keys beyond `MaxValidators` are dropped
+    /// (with a log line): those validators cannot attest.
+    pub fn note_validators(keys: impl Iterator<Item = T::AttestationId>) {
+        let keys: Vec<_> = keys.collect();
+        let limit = T::MaxValidators::get() as usize;
+        if keys.len() > limit {
+            log::warn!(
+                target: LOG_TARGET,
+                "{} validators but MaxValidators is {limit}: only the first {limit} may attest",
+                keys.len(),
+            );
+        }
+        SessionValidators::<T>::put(frame_support::BoundedVec::truncate_from(keys));
+    }
+}
+
+impl<T: Config> BoundToRuntimeAppPublic for Pallet<T> {
+    type Public = T::AttestationId;
+}
+
+impl<T: Config> OneSessionHandler<T::AccountId> for Pallet<T> {
+    type Key = T::AttestationId;
+
+    fn on_genesis_session<'a, I>(validators: I)
+    where
+        I: Iterator<Item = (&'a T::AccountId, Self::Key)> + 'a,
+    {
+        Self::note_validators(validators.map(|(_, key)| key));
+    }
+
+    fn on_new_session<'a, I>(_changed: bool, validators: I, _queued_validators: I)
+    where
+        I: Iterator<Item = (&'a T::AccountId, Self::Key)> + 'a,
+    {
+        // Always store: a validator may have rotated its key even if the set is unchanged.
+        Self::note_validators(validators.map(|(_, key)| key));
+    }
+
+    fn on_disabled(_validator_index: u32) {}
+}

@@ -1,0 +1,135 @@
+//! Concerto's own pallet (`pallet-topics`), the session pallet that feeds it the
+//! validators' `conc` keys, and the transaction-building traits its offchain worker uses.
+
+use crate::{
+    keys::crypto::Public as ConcertoId, AccountId, Balance, Balances, BlockNumber, Runtime,
+    RuntimeCall, RuntimeEvent, RuntimeHoldReason, SessionKeys, UncheckedExtrinsic, MILLI_UNIT,
+    MINUTES, UNIT,
+};
+use frame_support::{
+    parameter_types,
+    traits::{ConstU32, ConstU64},
+};
+use polkadot_sdk::*;
+use sp_runtime::{
+    generic::Era,
+    traits::{ConvertInto, OpaqueKeys},
+};
+
+parameter_types! {
+    /// A session lasts ten minutes; key rotations (`Session::set_keys`) take effect at the
+    /// session after next.
+    pub const SessionPeriod: BlockNumber = 10 * MINUTES;
+    /// Sessions start at block 0.
+    pub const SessionOffset: BlockNumber = 0;
+    /// Held from an account that sets session keys.
+    pub const SessionKeyDeposit: Balance = UNIT;
+}
+
+impl pallet_session::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    type ValidatorId = AccountId;
+    type ValidatorIdOf = ConvertInto;
+    type ShouldEndSession = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
+    type NextSessionRotation = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
+    // The genesis validators stay; a validator-set manager (e.g. staking) plugs in here.
+    type SessionManager = ();
+    type SessionHandler = <SessionKeys as OpaqueKeys>::KeyTypeIdProviders;
+    type Keys = SessionKeys;
+    type DisablingStrategy = ();
+    type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
+    type Currency = Balances;
+    type KeyDeposit = SessionKeyDeposit;
+}
+
+/// Template deposit: 1 UNIT per template plus 0.1 UNIT per KiB of code.
+const TEMPLATE_DEPOSIT_PER_BYTE: Balance = 100 * MILLI_UNIT / 1024;
+
+parameter_types! {
+    pub const TemplateDepositBase: Balance = UNIT;
+    pub const TemplateDepositPerByte: Balance = TEMPLATE_DEPOSIT_PER_BYTE;
+    /// Attestations are taken for 50 blocks (100 s at 2 s blocks) after sealing: validators
+    /// execute batches from finalized blocks, so this covers finality lag plus execution.
+    pub const AttestationPeriod: BlockNumber = 50;
+}
+
+impl pallet_topics::Config for Runtime {
+    type Currency = Balances;
+    type RuntimeHoldReason = RuntimeHoldReason;
+    type AttestationId = ConcertoId;
+    type Validators = pallet_topics::SessionValidatorKeys<Runtime>;
+    type MaxValidators = ConstU32<32>;
+    type TemplateDepositBase = TemplateDepositBase;
+    type TemplateDepositPerByte = TemplateDepositPerByte;
+    type MaxTemplateSize = ConstU32<{ 1024 * 1024 }>;
+    type MaxMetadataLen = ConstU32<256>;
+    type MaxPublishers = ConstU32<16>;
+    type MaxStreamsPerTopic = ConstU32<8>;
+    type MaxTopicsPerStream = ConstU32<8>;
+    type MaxTopicConfigLen = ConstU32<1024>;
+    type MaxOpenTopics = ConstU32<64>;
+    type MaxWindow = ConstU32<{ 60 * MINUTES }>;
+    type MaxEventsPerBatch = ConstU32<512>;
+    type MaxPayloadLen = ConstU32<{ 64 * 1024 }>;
+    type MaxEventsPerCall = ConstU32<64>;
+    type MaxOutputLen = ConstU32<4096>;
+    type MaxOutputsPerTopic = ConstU32<16>;
+    type AttestationPeriod = AttestationPeriod;
+    type AuthorizedPriority = ConstU64<{ 1 << 40 }>;
+    type WeightInfo = pallet_topics::weights::SubstrateWeight<Runtime>;
+    #[cfg(feature = "runtime-benchmarks")]
+    type BenchmarkHelper = TopicsBenchmarkHelper;
+}
+
+/// The benchmarks install validator sets through the session handler's storage.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct TopicsBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_topics::BenchmarkHelper<ConcertoId> for TopicsBenchmarkHelper {
+    fn set_validators(validators: alloc::vec::Vec<ConcertoId>) {
+        crate::Topics::note_validators(validators.into_iter());
+    }
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Runtime
+where
+    RuntimeCall: From<LocalCall>,
+{
+    type Extrinsic = UncheckedExtrinsic;
+    type RuntimeCall = RuntimeCall;
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransaction<LocalCall> for Runtime
+where
+    RuntimeCall: From<LocalCall>,
+{
+    type Extension = crate::TxExtension;
+
+    fn create_transaction(call: RuntimeCall, extension: crate::TxExtension) -> UncheckedExtrinsic {
+        UncheckedExtrinsic::new_transaction(call, extension)
+    }
+}
+
+/// Offchain workers submit attestations as authorized general transactions: no signer, no
+/// fee, the pallet's `#[pallet::authorize]` rule decides.
+impl<LocalCall> frame_system::offchain::CreateAuthorizedTransaction<LocalCall> for Runtime
+where
+    RuntimeCall: From<LocalCall>,
+{
+    fn create_extension() -> crate::TxExtension {
+        (
+            frame_system::AuthorizeCall::<Runtime>::new(),
+            frame_system::CheckNonZeroSender::<Runtime>::new(),
+            frame_system::CheckSpecVersion::<Runtime>::new(),
+            frame_system::CheckTxVersion::<Runtime>::new(),
+            frame_system::CheckGenesis::<Runtime>::new(),
+            frame_system::CheckEra::<Runtime>::from(Era::Immortal),
+            frame_system::CheckNonce::<Runtime>::from(0),
+            frame_system::CheckWeight::<Runtime>::new(),
+            pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+            frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+            frame_system::WeightReclaim::<Runtime>::new(),
+        )
+    }
+}
