@@ -5,5 +5,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/concerto-target}"
 bash scripts/setup.sh
 echo "dev: building concerto-node (a cold build takes a while on small machines)"
-cargo build -p concerto-node
+# The same selection as scripts/test.sh: features unify alike, so either reuses the
+# other's build (`-p concerto-node` alone would rebuild most dependencies).
+cargo build --workspace --tests --bins
 exec "$CARGO_TARGET_DIR/debug/concerto-node" --dev --rpc-cors=all "$@"

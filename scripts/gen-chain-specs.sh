@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/concerto-target}"
 node="${NODE:-$CARGO_TARGET_DIR/debug/concerto-node}"
-[ -x "$node" ] || cargo build -p concerto-node
+[ -x "$node" ] || cargo build --workspace --tests --bins
 for chain in dev local; do
     "$node" export-chain-spec --chain "$chain" > "chain-specs/$chain.json"
     "$node" export-chain-spec --chain "$chain" --raw > "chain-specs/$chain-raw.json"

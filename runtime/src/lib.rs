@@ -168,6 +168,25 @@ pub type TxExtension = (
     frame_system::WeightReclaim<Runtime>,
 );
 
+/// The transaction extensions a client attaches, in order: only the mortality `era` and the
+/// signer's `nonce` vary (no tip, no metadata-hash check). Offchain workers use it with
+/// `Era::Immortal` and nonce 0 for authorized transactions, which have no signer.
+pub fn tx_extension(era: generic::Era, nonce: Nonce) -> TxExtension {
+    (
+        frame_system::AuthorizeCall::<Runtime>::new(),
+        frame_system::CheckNonZeroSender::<Runtime>::new(),
+        frame_system::CheckSpecVersion::<Runtime>::new(),
+        frame_system::CheckTxVersion::<Runtime>::new(),
+        frame_system::CheckGenesis::<Runtime>::new(),
+        frame_system::CheckEra::<Runtime>::from(era),
+        frame_system::CheckNonce::<Runtime>::from(nonce),
+        frame_system::CheckWeight::<Runtime>::new(),
+        pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+        frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+        frame_system::WeightReclaim::<Runtime>::new(),
+    )
+}
+
 /// Unchecked extrinsic type as expected by this runtime.
 pub type UncheckedExtrinsic =
     generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;

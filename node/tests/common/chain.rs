@@ -4,20 +4,17 @@
 use super::Node;
 use codec::{Decode, Encode};
 use concerto_runtime::{
-    Address, RuntimeCall, RuntimeEvent, SignedPayload, TxExtension, UncheckedExtrinsic, VERSION,
+    tx_extension, Address, RuntimeCall, RuntimeEvent, SignedPayload, UncheckedExtrinsic, VERSION,
 };
 use polkadot_sdk::{
-    frame_metadata_hash_extension::CheckMetadataHash,
     frame_system,
-    pallet_transaction_payment::ChargeTransactionPayment,
-    sp_core::{crypto::Ss58Codec, H256},
+    sp_core::{bytes, crypto::Ss58Codec, H256},
     sp_io::hashing::twox_128,
     sp_keyring::Sr25519Keyring,
     sp_runtime::{generic::Era, MultiSignature},
 };
 use std::time::{Duration, Instant};
 
-type Runtime = concerto_runtime::Runtime;
 type EventRecord = frame_system::EventRecord<RuntimeEvent, H256>;
 
 /// A client of one node: knows the genesis hash and keeps a cursor over new blocks.
@@ -28,35 +25,12 @@ pub(crate) struct Chain<'a> {
     next_block: u64,
 }
 
-fn hex(bytes: &[u8]) -> String {
-    let mut s = String::from("0x");
-    for b in bytes {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
+fn hex(data: &[u8]) -> String {
+    bytes::to_hex(data, false)
 }
 
 fn unhex(s: &str) -> Vec<u8> {
-    let s = s.trim_start_matches("0x");
-    (0..s.len() / 2)
-        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).expect("hex"))
-        .collect()
-}
-
-fn extension(era: Era, nonce: u32) -> TxExtension {
-    (
-        frame_system::AuthorizeCall::<Runtime>::new(),
-        frame_system::CheckNonZeroSender::<Runtime>::new(),
-        frame_system::CheckSpecVersion::<Runtime>::new(),
-        frame_system::CheckTxVersion::<Runtime>::new(),
-        frame_system::CheckGenesis::<Runtime>::new(),
-        frame_system::CheckEra::<Runtime>::from(era),
-        frame_system::CheckNonce::<Runtime>::from(nonce),
-        frame_system::CheckWeight::<Runtime>::new(),
-        ChargeTransactionPayment::<Runtime>::from(0),
-        CheckMetadataHash::<Runtime>::new(false),
-        frame_system::WeightReclaim::<Runtime>::new(),
-    )
+    bytes::from_hex(s).expect("the node answers with hex")
 }
 
 impl<'a> Chain<'a> {
@@ -93,7 +67,7 @@ impl<'a> Chain<'a> {
         nonce: u32,
         call: RuntimeCall,
     ) -> UncheckedExtrinsic {
-        let ext = extension(Era::Immortal, nonce);
+        let ext = tx_extension(Era::Immortal, nonce);
         let implicit = (
             (),
             (),
@@ -120,7 +94,7 @@ impl<'a> Chain<'a> {
     /// An authorized (fee-less, unsigned) general transaction: the call's
     /// `#[pallet::authorize]` rule decides whether it is valid.
     pub(crate) fn authorized(&self, call: RuntimeCall) -> UncheckedExtrinsic {
-        UncheckedExtrinsic::new_transaction(call, extension(Era::Immortal, 0))
+        UncheckedExtrinsic::new_transaction(call, tx_extension(Era::Immortal, 0))
     }
 
     /// Submits an extrinsic; `Err` carries the node's JSON-RPC error (e.g. why the pool

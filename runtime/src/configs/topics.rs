@@ -118,18 +118,6 @@ where
     RuntimeCall: From<LocalCall>,
 {
     fn create_extension() -> crate::TxExtension {
-        (
-            frame_system::AuthorizeCall::<Runtime>::new(),
-            frame_system::CheckNonZeroSender::<Runtime>::new(),
-            frame_system::CheckSpecVersion::<Runtime>::new(),
-            frame_system::CheckTxVersion::<Runtime>::new(),
-            frame_system::CheckGenesis::<Runtime>::new(),
-            frame_system::CheckEra::<Runtime>::from(Era::Immortal),
-            frame_system::CheckNonce::<Runtime>::from(0),
-            frame_system::CheckWeight::<Runtime>::new(),
-            pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
-            frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
-            frame_system::WeightReclaim::<Runtime>::new(),
-        )
+        crate::tx_extension(Era::Immortal, 0)
     }
 }

@@ -72,44 +72,11 @@ pub fn commands_guest() -> Template {
     Template::new(elf.clone())
 }
 
-/// A real template ELF: `$CONCERTO_TEMPLATES_DIR/<name>`, else built by
-/// `scripts/build-templates.sh` (once per process).
+/// A real template ELF, found or built by the template harness (`$CONCERTO_TEMPLATES_DIR`,
+/// else `scripts/build-templates.sh` once per process).
 pub fn real_template(name: &str) -> Template {
-    if let Some(dir) = std::env::var_os("CONCERTO_TEMPLATES_DIR") {
-        return Template::new(
-            std::fs::read(Path::new(&dir).join(name)).expect("prebuilt template"),
-        );
-    }
-    static BUILT: OnceLock<String> = OnceLock::new();
-    let listing = BUILT.get_or_init(|| {
-        let root = Path::new(
-            &*std::env::var("CARGO_MANIFEST_DIR")
-                .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
-        )
-        .join("../..");
-        let target = std::env::var_os("CONCERTO_TEMPLATES_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.join("offchain-workers/templates/target"));
-        let out = Command::new("bash")
-            .arg(root.join("scripts/build-templates.sh"))
-            .env("CARGO_TARGET_DIR", target)
-            .output()
-            .expect("scripts/build-templates.sh");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    });
-    let path = listing
-        .lines()
-        .find_map(|l| match l.split_whitespace().collect::<Vec<_>>()[..] {
-            ["TEMPLATE", n, path, ..] if n == name => Some(path.to_string()),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("no template {name}"));
-    Template::new(std::fs::read(path).unwrap())
+    let path = concerto_template_harness::template_elf(name).expect("template ELF");
+    Template::new(std::fs::read(path).expect("template ELF readable"))
 }
 
 /// Raw inputs from strings.
