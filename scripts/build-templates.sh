@@ -28,8 +28,8 @@ export RUSTFLAGS="-C link-arg=-Tlink.x --remap-path-prefix=$sysroot=/sysroot --r
 CARGO_TARGET_DIR="$target_dir" cargo build --release --locked --bins >&2
 
 out="$target_dir/riscv64imac-unknown-none-elf/release"
-# sdk-probe is the SDK's test template (harness tests only), listed last.
-for name in eth-verifier median sdk-probe; do
+# hostile (node end-to-end tests) and sdk-probe (harness tests) are test templates, listed last.
+for name in eth-verifier median hostile sdk-probe; do
     elf="$out/$name"
     size=$(stat -c %s "$elf")
     hash=$(b2sum -l 256 "$elf" | cut -d' ' -f1)

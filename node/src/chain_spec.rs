@@ -4,7 +4,7 @@ use concerto_runtime::WASM_BINARY;
 use polkadot_sdk::{sc_service::ChainType, *};
 
 /// The chain specification type of Concerto (no extensions).
-pub type ChainSpec = sc_service::GenericChainSpec;
+pub(crate) type ChainSpec = sc_service::GenericChainSpec;
 
 fn wasm() -> Result<&'static [u8], String> {
     WASM_BINARY.ok_or_else(|| {
@@ -22,7 +22,7 @@ fn properties() -> sc_service::Properties {
 }
 
 /// The development chain: a single validator (Alice), 2 s blocks.
-pub fn development_chain_spec() -> Result<ChainSpec, String> {
+pub(crate) fn development_chain_spec() -> Result<ChainSpec, String> {
     Ok(ChainSpec::builder(wasm()?, None)
         .with_name("Concerto Development")
         .with_id("concerto_dev")
@@ -33,7 +33,7 @@ pub fn development_chain_spec() -> Result<ChainSpec, String> {
 }
 
 /// The local testnet: Alice, Bob and Charlie validate.
-pub fn local_chain_spec() -> Result<ChainSpec, String> {
+pub(crate) fn local_chain_spec() -> Result<ChainSpec, String> {
     Ok(ChainSpec::builder(wasm()?, None)
         .with_name("Concerto Local Testnet")
         .with_id("concerto_local")

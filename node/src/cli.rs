@@ -4,7 +4,7 @@ use polkadot_sdk::{sc_cli, *};
 
 /// `concerto-node` arguments.
 #[derive(Debug, clap::Parser)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// A subcommand; without one the node runs.
     #[command(subcommand)]
     pub subcommand: Option<Subcommand>,
@@ -12,12 +12,16 @@ pub struct Cli {
     /// Options of the node itself.
     #[clap(flatten)]
     pub run: sc_cli::RunCmd,
+
+    /// Options of the execution slots.
+    #[clap(flatten)]
+    pub slots: crate::slots::SlotParams,
 }
 
 /// Subcommands.
 #[derive(Debug, clap::Subcommand)]
 #[allow(clippy::large_enum_variant)]
-pub enum Subcommand {
+pub(crate) enum Subcommand {
     /// Key management (generate, inspect, insert session keys).
     #[command(subcommand)]
     Key(sc_cli::KeySubcommand),
@@ -52,4 +56,8 @@ pub enum Subcommand {
 
     /// Database metadata.
     ChainInfo(sc_cli::ChainInfoCmd),
+
+    /// Serve one execution slot on stdin/stdout (started by the node itself).
+    #[command(hide = true)]
+    SlotWorker,
 }

@@ -56,7 +56,7 @@ impl SubstrateCli for Cli {
 }
 
 /// Parses the command line and runs what it asks for.
-pub fn run() -> sc_cli::Result<()> {
+pub(crate) fn run() -> sc_cli::Result<()> {
     let cli = Cli::from_args();
 
     match &cli.subcommand {
@@ -146,7 +146,10 @@ pub fn run() -> sc_cli::Result<()> {
                                 .into(),
                         );
                     }
-                    cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(Some(
+                    cmd.run_with_spec::<
+                        sp_runtime::traits::HashingFor<Block>,
+                        concerto_slots_interface::slots::HostFunctions,
+                    >(Some(
                         config.chain_spec,
                     ))
                 }
@@ -178,12 +181,14 @@ pub fn run() -> sc_cli::Result<()> {
                 ),
             })
         }
+        Some(Subcommand::SlotWorker) => concerto_slots::worker::run_worker(),
         Some(Subcommand::ChainInfo(cmd)) => {
             let runner = cli.create_runner(cmd)?;
             runner.sync_run(|config| cmd.run::<Block>(&config))
         }
         None => {
             let runner = cli.create_runner(&cli.run)?;
+            let slots = cli.slots.clone();
             runner.run_node_until_exit(|mut config| async move {
                 // Event payloads reach validators only through offchain indexing (the chain
                 // keeps their hashes), so a Concerto node always indexes.
@@ -194,15 +199,17 @@ pub fn run() -> sc_cli::Result<()> {
                     config.offchain_worker.indexing_enabled = true;
                 }
                 match config.network.network_backend {
-                    sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
-                        sc_network::NetworkWorker<
-                            Block,
-                            <Block as sp_runtime::traits::Block>::Hash,
-                        >,
-                    >(config)
-                    .map_err(sc_cli::Error::Service),
+                    sc_network::config::NetworkBackendType::Libp2p => {
+                        service::new_full::<
+                            sc_network::NetworkWorker<
+                                Block,
+                                <Block as sp_runtime::traits::Block>::Hash,
+                            >,
+                        >(config, &slots)
+                        .map_err(sc_cli::Error::Service)
+                    }
                     sc_network::config::NetworkBackendType::Litep2p => {
-                        service::new_full::<sc_network::Litep2pNetworkBackend>(config)
+                        service::new_full::<sc_network::Litep2pNetworkBackend>(config, &slots)
                             .map_err(sc_cli::Error::Service)
                     }
                 }

@@ -5,7 +5,16 @@ mod cli;
 mod command;
 mod rpc;
 mod service;
+mod slots;
 
 fn main() -> polkadot_sdk::sc_cli::Result<()> {
+    // A slot worker must stay single-threaded and keep stdout for its protocol, so it is
+    // dispatched before argument parsing, logging or anything else starts.
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == slots::WORKER_SUBCOMMAND)
+    {
+        concerto_slots::worker::run_worker();
+    }
     command::run()
 }

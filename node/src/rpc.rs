@@ -12,7 +12,7 @@ use sp_api::ProvideRuntimeApi;
 use std::sync::Arc;
 
 /// What the RPC extensions need.
-pub struct FullDeps<C, P> {
+pub(crate) struct FullDeps<C, P> {
     /// The client.
     pub client: Arc<C>,
     /// The transaction pool.
@@ -20,7 +20,7 @@ pub struct FullDeps<C, P> {
 }
 
 /// Builds the RPC extensions of a full node.
-pub fn create_full<C, P>(
+pub(crate) fn create_full<C, P>(
     deps: FullDeps<C, P>,
 ) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
 where

@@ -1,7 +1,9 @@
 //! The node service: client, database, networking, aura + GRANDPA, offchain workers, RPC.
 
 use concerto_runtime::{apis::RuntimeApi, opaque::Block};
+use concerto_slots_interface::{SlotsBackend, SlotsExt};
 use futures::FutureExt;
+use polkadot_sdk::sp_blockchain::HeaderBackend;
 use polkadot_sdk::{
     sc_client_api::{Backend, BlockBackend},
     sc_consensus_aura::{ImportQueueParams, SlotProportion, StartAuraParams},
@@ -17,16 +19,20 @@ use std::{sync::Arc, time::Duration};
 /// Host functions the runtime may import. With `runtime-benchmarks` the benchmarking
 /// host functions are added, because a runtime built that way imports them.
 #[cfg(not(feature = "runtime-benchmarks"))]
-pub type HostFunctions = sp_io::SubstrateHostFunctions;
+pub(crate) type HostFunctions = (
+    sp_io::SubstrateHostFunctions,
+    concerto_slots_interface::slots::HostFunctions,
+);
 /// Host functions the runtime may import (benchmarking build).
 #[cfg(feature = "runtime-benchmarks")]
-pub type HostFunctions = (
+pub(crate) type HostFunctions = (
     sp_io::SubstrateHostFunctions,
+    concerto_slots_interface::slots::HostFunctions,
     frame_benchmarking::benchmarking::HostFunctions,
 );
 
 /// The full client type.
-pub type FullClient =
+pub(crate) type FullClient =
     sc_service::TFullClient<Block, RuntimeApi, sc_executor::WasmExecutor<HostFunctions>>;
 type FullBackend = sc_service::TFullBackend<Block>;
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
@@ -36,7 +42,7 @@ type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
 const GRANDPA_JUSTIFICATION_PERIOD: u32 = 512;
 
 /// What `new_partial` builds: enough for the import-only subcommands.
-pub type Service = sc_service::PartialComponents<
+pub(crate) type Service = sc_service::PartialComponents<
     FullClient,
     FullBackend,
     FullSelectChain,
@@ -50,7 +56,7 @@ pub type Service = sc_service::PartialComponents<
 >;
 
 /// Builds the client, database, import queue and transaction pool.
-pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
+pub(crate) fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
     let telemetry = config
         .telemetry_endpoints
         .clone()
@@ -143,10 +149,11 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 }
 
 /// Builds and starts a full node (validator when `--validator`/`--alice`/`--dev`).
-pub fn new_full<
+pub(crate) fn new_full<
     N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
     config: Configuration,
+    slot_params: &crate::slots::SlotParams,
 ) -> Result<TaskManager, ServiceError> {
     let sc_service::PartialComponents {
         client,
@@ -202,6 +209,26 @@ pub fn new_full<
         })?;
 
     if config.offchain_worker.enabled {
+        // Validators run sealed batches in execution slots from their offchain workers.
+        let slots: Option<Arc<dyn SlotsBackend>> =
+            match (config.role.is_authority(), backend.offchain_storage()) {
+                (true, Some(storage)) => {
+                    let (pool, cache) = crate::slots::start_pool(slot_params, &config.data_path)
+                        .map_err(ServiceError::Other)?;
+                    let finalized_client = client.clone();
+                    Some(Arc::new(crate::slots::NodeSlots::new(
+                        pool,
+                        cache,
+                        storage,
+                        move || finalized_client.info().finalized_number,
+                    )))
+                }
+                (true, None) => {
+                    log::warn!("🎼 no offchain database: this validator will not run batches");
+                    None
+                }
+                (false, _) => None,
+            };
         let offchain_workers =
             sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
                 runtime_api_provider: client.clone(),
@@ -213,7 +240,12 @@ pub fn new_full<
                 )),
                 network_provider: Arc::new(network.clone()),
                 enable_http_requests: true,
-                custom_extensions: |_| vec![],
+                custom_extensions: move |_| {
+                    slots
+                        .iter()
+                        .map(|s| Box::new(SlotsExt(s.clone())) as Box<_>)
+                        .collect()
+                },
             })?;
         task_manager.spawn_handle().spawn(
             "offchain-workers-runner",

@@ -50,6 +50,11 @@ impl<'a> Chain<'a> {
         }
     }
 
+    /// The node this client talks to.
+    pub(crate) fn node(&self) -> &'a Node {
+        self.node
+    }
+
     /// The next nonce of `who`, counting transactions in the pool.
     pub(crate) fn nonce(&self, who: Sr25519Keyring) -> u32 {
         let account = who.to_account_id().to_ss58check();
@@ -114,25 +119,37 @@ impl<'a> Chain<'a> {
     }
 
     /// The hash of block `n`, if it exists.
-    fn block_hash(&self, n: u64) -> Option<H256> {
+    /// The hash of block `n` on the best chain, once it exists.
+    pub(crate) fn block_hash(&self, n: u64) -> Option<H256> {
         let v = self.node.rpc("chain_getBlockHash", &format!("[{n}]"))?;
         Some(H256::from_slice(&unhex(v["result"].as_str()?)))
     }
 
-    /// The runtime events of a block.
-    pub(crate) fn events(&self, block: H256) -> Vec<RuntimeEvent> {
-        let mut key = twox_128(b"System").to_vec();
-        key.extend(twox_128(b"Events"));
+    /// A plain storage value `pallet::item` at `block`, SCALE-decoded.
+    pub(crate) fn storage_value<T: Decode>(
+        &self,
+        pallet: &str,
+        item: &str,
+        block: H256,
+    ) -> Option<T> {
+        let mut key = twox_128(pallet.as_bytes()).to_vec();
+        key.extend(twox_128(item.as_bytes()));
         let params = format!(r#"["{}", "{}"]"#, hex(&key), hex(block.as_bytes()));
         let v = self
             .node
             .rpc("state_getStorage", &params)
             .expect("rpc answers");
-        let Some(raw) = v["result"].as_str() else {
-            return Vec::new();
-        };
-        let records = Vec::<EventRecord>::decode(&mut &unhex(raw)[..]).expect("events decode");
-        records.into_iter().map(|r| r.event).collect()
+        let raw = unhex(v["result"].as_str()?);
+        Some(T::decode(&mut &raw[..]).expect("storage value decodes"))
+    }
+
+    /// The runtime events of a block.
+    pub(crate) fn events(&self, block: H256) -> Vec<RuntimeEvent> {
+        self.storage_value::<Vec<EventRecord>>("System", "Events", block)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| r.event)
+            .collect()
     }
 
     /// Walks new blocks (from where the last call stopped) until `f` picks an event;

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub(crate) mod chain;
+pub(crate) mod concerto;
 
 use std::{
     io::{BufRead, BufReader, Read, Write},

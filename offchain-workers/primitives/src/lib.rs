@@ -102,6 +102,28 @@ pub fn decode_all<T: Decode>(mut bytes: &[u8]) -> Result<T, codec::Error> {
     Ok(value)
 }
 
+/// Prefix of the offchain-storage key (PERSISTENT kind) under which the chain indexes an
+/// event's SCALE-encoded [`EventEnvelope`]; the key is this prefix followed by the 32-byte
+/// event hash, BLAKE2b-256 of the envelope (so the key is fork-safe: same key, same
+/// content).
+pub const EVENT_OFFCHAIN_PREFIX: &[u8] = b"concerto/event/";
+
+/// A sealed batch's commitment: the hash chain over its event hashes in block order,
+/// `c₀ = [0; 32]`, `cᵢ = H(cᵢ₋₁ ‖ hᵢ)` with `H` = BLAKE2b-256. The chain stores it in the
+/// batch record and every validator recomputes it from the envelopes it holds; the
+/// hasher is a parameter so the runtime uses its host function and the node its own.
+pub fn batch_commitment<'a>(
+    event_hashes: impl IntoIterator<Item = &'a [u8; 32]>,
+    blake2_256: impl Fn(&[u8]) -> [u8; 32],
+) -> [u8; 32] {
+    event_hashes.into_iter().fold([0u8; 32], |c, h| {
+        let mut buf = [0u8; 64];
+        buf[..32].copy_from_slice(&c);
+        buf[32..].copy_from_slice(h);
+        blake2_256(&buf)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

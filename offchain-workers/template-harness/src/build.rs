@@ -7,18 +7,24 @@ use std::sync::OnceLock;
 
 use crate::{Error, Result};
 
-/// The templates `scripts/build-templates.sh` builds (`sdk-probe` is the SDK's test template).
-pub const TEMPLATE_NAMES: [&str; 3] = ["eth-verifier", "median", "sdk-probe"];
+/// The templates `scripts/build-templates.sh` builds (`hostile` and `sdk-probe` are test
+/// templates).
+pub const TEMPLATE_NAMES: [&str; 4] = ["eth-verifier", "median", "hostile", "sdk-probe"];
 
-/// The repository root: two levels above the crate whose tests run (cargo sets
-/// `CARGO_MANIFEST_DIR` when it runs them; every caller sits in `offchain-workers/*`), so
-/// test binaries reused from a shared target dir by another checkout find their own tree.
+/// The repository root: the nearest directory holding `scripts/build-templates.sh` above
+/// the crate whose tests run (cargo sets `CARGO_MANIFEST_DIR` when it runs them; callers
+/// sit in `offchain-workers/*` and `node/`), so test binaries reused from a shared target
+/// dir by another checkout find their own tree.
 fn repo_root() -> PathBuf {
-    Path::new(
+    let manifest = PathBuf::from(
         &*std::env::var("CARGO_MANIFEST_DIR")
             .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
-    )
-    .join("../..")
+    );
+    manifest
+        .ancestors()
+        .find(|dir| dir.join("scripts/build-templates.sh").is_file())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| manifest.join("../.."))
 }
 
 fn build_all() -> std::result::Result<BTreeMap<String, PathBuf>, String> {

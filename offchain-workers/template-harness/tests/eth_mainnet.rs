@@ -7,9 +7,7 @@
 mod support;
 
 use codec::Encode;
-use concerto_primitives::eth::{
-    EthPayload, LogData, ReceiptClaim, VerifiedLog, VerifierConfig, MAX_INLINE_LOG_DATA,
-};
+use concerto_primitives::eth::{EthPayload, LogData, ReceiptClaim, VerifiedLog, VerifierConfig};
 use concerto_primitives::{codec, BatchHeader, EventEnvelope, Input};
 use concerto_template_harness::{read_elf, template_elf, Runner, Verdict};
 use support::eth::{self, Block};
@@ -70,24 +68,7 @@ fn claim_input(seq: u64, c: ReceiptClaim) -> Input {
 }
 
 fn expected(block: &Block, tx: usize, log: u32) -> VerifiedLog {
-    let l = &block.receipts[tx].logs[log as usize];
-    let data = if l.data.len() > MAX_INLINE_LOG_DATA {
-        LogData::Hashed {
-            hash: concerto_machine::merkle::keccak256(&l.data),
-            len: l.data.len() as u32,
-        }
-    } else {
-        LogData::Inline(l.data.clone())
-    };
-    VerifiedLog {
-        block_number: block.number,
-        block_hash: block.hash,
-        tx_index: tx as u32,
-        log_index: log,
-        address: l.address,
-        topics: l.topics.clone(),
-        data,
-    }
+    eth::verified_log(block, tx, log)
 }
 
 /// Transactions to claim: first, last, ≥ 128, the first of each type, the first failed.

@@ -42,12 +42,7 @@ impl<T: Config> Pallet<T> {
     /// The commitment of a batch: `c = [0; 32]`, then `c = blake2_256(c ++ h)` for every
     /// event hash `h` in block order.
     pub fn commitment(event_hashes: &[Hash32]) -> Hash32 {
-        event_hashes.iter().fold([0u8; 32], |c, h| {
-            let mut buf = [0u8; 64];
-            buf[..32].copy_from_slice(&c);
-            buf[32..].copy_from_slice(h);
-            sp_io::hashing::blake2_256(&buf)
-        })
+        concerto_primitives::batch_commitment(event_hashes, sp_io::hashing::blake2_256)
     }
 
     /// Checks everything about an event but its signature and batch capacity: the stream

@@ -25,7 +25,12 @@
 //!   `MaxOutputsPerTopic` kept). At the batch's deadline validators that attested
 //!   differently, or not at all, are recorded in `Faults` (`ValidatorsFaulted`).
 //!
-//! The runtime must put `frame_system::AuthorizeCall` first in its transaction extensions.
+//! - **Offchain worker.** On validators, runs each sealed batch (once its sealing block is
+//!   finalized) in the node's execution slots through the `concerto-slots-interface` host
+//!   functions and submits the signed attestation; see [`offchain`].
+//!
+//! The runtime must put `frame_system::AuthorizeCall` first in its transaction extensions,
+//! and its node must register `concerto_slots_interface::slots::HostFunctions`.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -43,6 +48,7 @@ mod calls;
 mod events;
 mod ingestion;
 mod invariants;
+pub mod offchain;
 mod registry;
 pub mod runtime_api;
 mod session;
@@ -113,7 +119,10 @@ pub mod pallet {
     const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
 
     #[pallet::config]
-    pub trait Config: polkadot_sdk::frame_system::Config {
+    pub trait Config:
+        polkadot_sdk::frame_system::Config
+        + frame_system::offchain::CreateAuthorizedTransaction<Call<Self>>
+    {
         /// Holds template deposits.
         type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
         /// The overarching hold reason.
@@ -353,6 +362,10 @@ pub mod pallet {
 
         fn on_finalize(now: BlockNumberFor<T>) {
             Self::seal_due(now);
+        }
+
+        fn offchain_worker(now: BlockNumberFor<T>) {
+            Self::offchain_worker_run(now);
         }
 
         fn integrity_test() {

@@ -38,6 +38,31 @@ impl pallet_balances::Config for Test {
     type RuntimeHoldReason = RuntimeHoldReason;
 }
 
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
+where
+    RuntimeCall: From<C>,
+{
+    type Extrinsic = frame_system::mocking::MockUncheckedExtrinsic<Test>;
+    type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateTransaction<C> for Test
+where
+    RuntimeCall: From<C>,
+{
+    type Extension = ();
+    fn create_transaction(call: RuntimeCall, extension: ()) -> Self::Extrinsic {
+        sp_runtime::generic::UncheckedExtrinsic::new_transaction(call, extension).into()
+    }
+}
+
+impl<C> frame_system::offchain::CreateAuthorizedTransaction<C> for Test
+where
+    RuntimeCall: From<C>,
+{
+    fn create_extension() {}
+}
+
 parameter_types! {
     /// The validator set; tests may change it with `ValidatorSet::set(..)`.
     pub static ValidatorSet: Vec<UintAuthorityId> = (1..=4).map(UintAuthorityId).collect();

@@ -21,10 +21,7 @@ pub type Hash32 = [u8; 32];
 pub const EVENT_SIGNING_DOMAIN: &[u8] = b"concerto/event/v1";
 /// Domain tag of the message a validator signs for an attestation.
 pub const ATTESTATION_SIGNING_DOMAIN: &[u8] = b"concerto/attest/v1";
-/// Prefix of the offchain-index key under which an event's SCALE-encoded
-/// `concerto_primitives::EventEnvelope` is stored; the key is this prefix followed by the
-/// 32-byte event hash (so the key is fork-safe: same key, same content).
-pub const EVENT_OFFCHAIN_PREFIX: &[u8] = b"concerto/event/";
+pub use concerto_primitives::EVENT_OFFCHAIN_PREFIX;
 
 /// The message a publisher signs for an event: SCALE of `(EVENT_SIGNING_DOMAIN, genesis
 /// hash, stream, publisher, sequence, blake2_256(payload))`. Pure, so publishers and tools

@@ -37,7 +37,9 @@ pub struct SlotConfig {
     /// The template cache directory for [`crate::protocol::TemplateSource::Cached`] jobs.
     pub cache_dir: Option<PathBuf>,
     /// Guest speed assumed for the CPU-time budget, in million cycles per second. The
-    /// interpreter does 400–600 on a current x86-64 core, so 50 leaves a wide margin.
+    /// interpreter does 400–600 on a current x86-64 core for ordinary code, but a guest
+    /// that traps on every instruction (an illegal instruction with no trap handler) runs
+    /// at about 60 in a debug node build, so the default is 20.
     pub assumed_mips: u64,
     /// Added to every CPU-time budget (process start, ELF load, final hashing).
     pub cpu_floor: Duration,
@@ -64,7 +66,7 @@ impl SlotConfig {
             allow_insecure: false,
             disabled_features: Vec::new(),
             cache_dir: None,
-            assumed_mips: 50,
+            assumed_mips: 20,
             cpu_floor: Duration::from_secs(2),
             max_cpu_time: Duration::from_secs(600),
             wall_factor: 3,

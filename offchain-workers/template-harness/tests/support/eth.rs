@@ -37,22 +37,24 @@ pub struct Block {
     pub trie: Trie,
 }
 
-/// `<repo>/../shared/data/eth`, or `None` (with a loud message) when absent.
+/// `<repo>/../shared/data/eth` (found from the running crate's directory upwards, so the
+/// node's tests can use this module too), or `None` (with a loud message) when absent.
 pub fn data_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(
+    let manifest = PathBuf::from(
         &*std::env::var("CARGO_MANIFEST_DIR")
             .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
-    )
-    .join("../../../shared/data/eth");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
+    );
+    let found = manifest
+        .ancestors()
+        .map(|dir| dir.join("shared/data/eth"))
+        .find(|dir| dir.is_dir());
+    if found.is_none() {
         eprintln!(
-            "\n!!!!!!!! SKIPPING: mainnet block data not found at {} !!!!!!!!\n",
-            dir.display()
+            "\n!!!!!!!! SKIPPING: mainnet block data (shared/data/eth) not found above {} !!!!!!!!\n",
+            manifest.display()
         );
-        None
     }
+    found
 }
 
 fn hex(s: &str) -> Vec<u8> {
@@ -149,5 +151,28 @@ pub fn load(dir: &std::path::Path, number: u64) -> Block {
         receipts_root,
         receipts,
         trie,
+    }
+}
+
+/// What the verifier must output for log `log` of transaction `tx` of `block`.
+pub fn verified_log(block: &Block, tx: usize, log: u32) -> concerto_primitives::eth::VerifiedLog {
+    use concerto_primitives::eth::{LogData, VerifiedLog, MAX_INLINE_LOG_DATA};
+    let l = &block.receipts[tx].logs[log as usize];
+    let data = if l.data.len() > MAX_INLINE_LOG_DATA {
+        LogData::Hashed {
+            hash: keccak256(&l.data),
+            len: l.data.len() as u32,
+        }
+    } else {
+        LogData::Inline(l.data.clone())
+    };
+    VerifiedLog {
+        block_number: block.number,
+        block_hash: block.hash,
+        tx_index: tx as u32,
+        log_index: log,
+        address: l.address,
+        topics: l.topics.clone(),
+        data,
     }
 }

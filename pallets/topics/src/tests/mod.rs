@@ -2,6 +2,7 @@
 
 mod attest;
 mod ingestion;
+mod offchain;
 mod registry;
 mod sealing;
 mod session;

@@ -1,0 +1,139 @@
+//! End to end on the real node (`--dev --tmp`): validators' offchain workers run sealed
+//! batches in sandboxed slots and attest; the chain finalizes what they computed.
+//!
+//! - The median price template over three publishers finalizes the expected median.
+//! - Hostile templates (infinite loop, illegal instruction, memory bomb, output flood)
+//!   finalize as rejected verdicts while the node keeps producing blocks.
+
+mod common;
+
+use codec::Encode;
+use common::{
+    chain::Chain,
+    concerto::{
+        as_alice, finalized_output, inline_outputs, publish, stream_calls, stream_registered,
+        template, topic, topic_registered, upload, with_stream, Publisher, SDK_MACHINE, WAIT,
+    },
+    Node,
+};
+use concerto_primitives::price::{MedianConfig, MedianOutput, PriceTick};
+use pallet_topics::Verdict;
+use std::time::Duration;
+
+#[test]
+fn median_topic_finalizes_the_median_computed_in_a_slot() {
+    let node = Node::start(&["--dev", "--tmp"]);
+    let mut chain = Chain::connect(&node);
+    let publishers = [Publisher::new(1), Publisher::new(2), Publisher::new(3)];
+
+    let calls = stream_calls(&publishers.iter().collect::<Vec<_>>());
+    let stream = as_alice(&mut chain, calls[..1].to_vec(), stream_registered);
+    let (upload_call, median) = upload(template("median"), SDK_MACHINE);
+    let config = MedianConfig {
+        max_age_ms: 60_000,
+        min_publishers: 2,
+    };
+    let mut calls = with_stream(calls[1..].to_vec(), stream);
+    calls.push(upload_call);
+    calls.push(topic(vec![stream], median, config.encode(), 2));
+    let topic_id = as_alice(&mut chain, calls, topic_registered);
+
+    let prices = [100u128, 102, 250];
+    let events = publishers
+        .iter()
+        .zip(prices)
+        .map(|(p, price)| {
+            let tick = PriceTick {
+                asset_id: 1,
+                price,
+                observed_at: 1_700_000_000_000,
+            };
+            p.event(&chain, stream, 0, &tick.encode())
+        })
+        .collect();
+    publish(&chain, events);
+
+    let (_, verdict, view) = finalized_output(&chain, topic_id, 0, WAIT);
+    assert_eq!(verdict, Verdict::Accepted, "log:\n{}", node.log());
+    let outputs = inline_outputs(&view);
+    assert_eq!(outputs.len(), 1);
+    let out: MedianOutput = codec::Decode::decode(&mut &outputs[0][..]).expect("MedianOutput");
+    assert_eq!(
+        out,
+        MedianOutput {
+            batch_number: 0,
+            asset_id: 1,
+            median: 102,
+            min: 100,
+            max: 250,
+            publishers: 3,
+            reference_time: 1_700_000_000_000,
+        }
+    );
+    assert!(view.cycles > 0);
+    assert!(
+        node.log().contains("🎼 topic 0 batch 0"),
+        "the slot's job line is missing; log:\n{}",
+        node.log()
+    );
+    assert!(
+        node.stop(Duration::from_secs(30)),
+        "node did not stop cleanly"
+    );
+}
+
+#[test]
+fn hostile_templates_finalize_as_rejected_while_blocks_continue() {
+    let node = Node::start(&["--dev", "--tmp"]);
+    let mut chain = Chain::connect(&node);
+    let publisher = Publisher::new(9);
+
+    let calls = stream_calls(&[&publisher]);
+    let stream = as_alice(&mut chain, calls[..1].to_vec(), stream_registered);
+    let (upload_call, hostile) = upload(template("hostile"), SDK_MACHINE);
+    let modes: [&[u8]; 4] = [b"loop", b"illegal", b"memory-bomb", b"output-flood"];
+    let mut calls = with_stream(calls[1..].to_vec(), stream);
+    calls.push(upload_call);
+    calls.extend(
+        modes
+            .iter()
+            .map(|m| topic(vec![stream], hostile, m.to_vec(), 1)),
+    );
+    // A fresh chain: topics 0..=3, one per mode, in order.
+    as_alice(&mut chain, calls, |e| {
+        topic_registered(e).filter(|&t| t == 3)
+    });
+
+    // One event wakes all four topics (they share the stream).
+    publish(&chain, vec![publisher.event(&chain, stream, 0, b"go")]);
+    let before = node.best_number().expect("best block");
+    for (i, mode) in modes.iter().enumerate() {
+        let topic_id = i as u32;
+        let (_, verdict, view) = finalized_output(&chain, topic_id, 0, WAIT);
+        assert_eq!(
+            verdict,
+            Verdict::Rejected,
+            "{} finalized as {verdict:?}",
+            String::from_utf8_lossy(mode)
+        );
+        assert!(view.cycles > 0);
+    }
+    // Blocks kept coming while the slots ran the hostile jobs.
+    let after = node.best_number().expect("best block");
+    assert!(after > before + 2, "blocks stalled: {before} -> {after}");
+    let log = node.log();
+    let faults: Vec<&str> = log.lines().filter(|l| l.contains("🎼 topic")).collect();
+    eprintln!("slot jobs:\n{}", faults.join("\n"));
+    assert!(
+        faults.iter().any(|l| l.contains("cycle limit")),
+        "the infinite loop should end at the cycle limit"
+    );
+    assert!(
+        faults.iter().any(|l| l.contains("memory allocation")),
+        "the memory bomb should end in an allocation failure"
+    );
+    assert!(
+        node.stop(Duration::from_secs(30)),
+        "node did not stop cleanly"
+    );
+}
