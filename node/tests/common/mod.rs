@@ -28,6 +28,8 @@ pub(crate) struct Node {
     pub rpc_port: u16,
     /// Prometheus port on 127.0.0.1.
     pub prometheus_port: u16,
+    /// libp2p port on 127.0.0.1.
+    pub p2p_port: u16,
     log: Arc<Mutex<String>>,
 }
 
@@ -62,6 +64,7 @@ impl Node {
             child: Some(child),
             rpc_port,
             prometheus_port,
+            p2p_port,
             log,
         }
     }

@@ -78,7 +78,7 @@ impl<T: Config> Pallet<T> {
             *e = e.saturating_add(info.deposit);
         }
         ensure!(
-            TemplateCode::<T>::iter_keys().all(|h| Templates::<T>::contains_key(h)),
+            TemplateCode::<T>::iter_keys().all(Templates::<T>::contains_key),
             "code without template"
         );
         for (_, t) in Topics::<T>::iter() {

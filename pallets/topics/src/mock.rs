@@ -52,7 +52,7 @@ where
 {
     type Extension = ();
     fn create_transaction(call: RuntimeCall, extension: ()) -> Self::Extrinsic {
-        sp_runtime::generic::UncheckedExtrinsic::new_transaction(call, extension).into()
+        sp_runtime::generic::UncheckedExtrinsic::new_transaction(call, extension)
     }
 }
 

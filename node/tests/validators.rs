@@ -1,0 +1,111 @@
+//! Three validators (Alice, Bob, Charlie; `--chain local`), each with its own rocksdb,
+//! libp2p and slots. Each offchain worker runs the median template over the sealed batch
+//! independently; the default quorum (more than two thirds of 3) needs all three signed
+//! results to match, so a finalized output shows the validators computed the same
+//! outputs and machine state hashes.
+
+mod common;
+
+use codec::Encode;
+use common::{
+    chain::Chain,
+    concerto::{
+        as_alice, finalized_output, inline_outputs, publish, stream_calls, stream_registered,
+        template, topic, topic_registered, upload, with_stream, Publisher, SDK_MACHINE, WAIT,
+    },
+    Node,
+};
+use concerto_primitives::price::{MedianConfig, MedianOutput, PriceTick};
+use pallet_topics::Verdict;
+use std::time::Duration;
+
+#[test]
+fn three_validators_agree_on_the_output() {
+    // Validators of a non-dev chain must be given a network key.
+    let key = |n: u8| format!("{n:064x}");
+    let alice = Node::start(&[
+        "--chain",
+        "local",
+        "--alice",
+        "--tmp",
+        "--node-key",
+        &key(1),
+    ]);
+    let peer = alice
+        .wait_for(Duration::from_secs(180), |n| {
+            n.rpc("system_localPeerId", "[]")?["result"]
+                .as_str()
+                .map(String::from)
+        })
+        .unwrap_or_else(|| panic!("alice did not start; log:\n{}", alice.log()));
+    let boot = format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer}", alice.p2p_port);
+    let peer_of = |name: &str, n: u8| {
+        let k = key(n);
+        Node::start(&[
+            "--chain",
+            "local",
+            name,
+            "--tmp",
+            "--node-key",
+            &k,
+            "--bootnodes",
+            &boot,
+        ])
+    };
+    let bob = peer_of("--bob", 2);
+    let charlie = peer_of("--charlie", 3);
+
+    let mut chain = Chain::connect(&alice);
+    let publishers = [Publisher::new(21), Publisher::new(22)];
+    let calls = stream_calls(&publishers.iter().collect::<Vec<_>>());
+    let stream = as_alice(&mut chain, calls[..1].to_vec(), stream_registered);
+    let (upload_call, median) = upload(template("median"), SDK_MACHINE);
+    let config = MedianConfig {
+        max_age_ms: 60_000,
+        min_publishers: 2,
+    };
+    let mut calls = with_stream(calls[1..].to_vec(), stream);
+    calls.push(upload_call);
+    calls.push(topic(vec![stream], median, config.encode(), 2));
+    let topic_id = as_alice(&mut chain, calls, topic_registered);
+
+    // Published through Bob's node; read back from Charlie's.
+    let via_bob = Chain::connect(&bob);
+    let events = publishers
+        .iter()
+        .zip([500u128, 700])
+        .map(|(p, price)| {
+            let tick = PriceTick {
+                asset_id: 7,
+                price,
+                observed_at: 1_700_000_000_000,
+            };
+            p.event(&via_bob, stream, 0, &tick.encode())
+        })
+        .collect();
+    publish(&via_bob, events);
+
+    let via_charlie = Chain::connect(&charlie);
+    let (_, verdict, view) = finalized_output(&via_charlie, topic_id, 0, WAIT);
+    assert_eq!(verdict, Verdict::Accepted);
+    let out: MedianOutput =
+        codec::Decode::decode(&mut &inline_outputs(&view)[0][..]).expect("MedianOutput");
+    assert_eq!(
+        (out.median, out.min, out.max, out.publishers),
+        (600, 500, 700, 2)
+    );
+    // Each validator ran the job in its own slot.
+    for (name, node) in [("alice", &alice), ("bob", &bob), ("charlie", &charlie)] {
+        assert!(
+            node.log().contains(&format!("🎼 topic {topic_id} batch 0")),
+            "{name} did not run the batch; log:\n{}",
+            node.log()
+        );
+    }
+    for node in [charlie, bob, alice] {
+        assert!(
+            node.stop(Duration::from_secs(30)),
+            "node did not stop cleanly"
+        );
+    }
+}
