@@ -71,7 +71,7 @@ impl Publisher {
 }
 
 /// Submits registry calls from Alice (consecutive nonces) and waits until the last one's
-/// event `done` appears; panics with the node log otherwise.
+/// event `done` appears (and one block more); panics with the node log otherwise.
 pub(crate) fn as_alice<T>(
     chain: &mut Chain,
     calls: Vec<TopicsCall<concerto_runtime::Runtime>>,
@@ -85,10 +85,17 @@ pub(crate) fn as_alice<T>(
             .submit(&xt)
             .unwrap_or_else(|e| panic!("registry call {i} refused: {e}"));
     }
-    chain
+    let (block, found) = chain
         .wait_event(WAIT, done)
-        .map(|(_, t)| t)
-        .unwrap_or_else(|| panic!("registry calls not included; log:\n{}", chain.node().log()))
+        .unwrap_or_else(|| panic!("registry calls not included; log:\n{}", chain.node().log()));
+    // The transaction pool validates against its own view of the best block, which follows
+    // block import asynchronously: wait for the next block so the view includes `block`
+    // before anything that depends on it is submitted.
+    chain
+        .node()
+        .wait_for(WAIT, |n| n.best_number().filter(|b| *b > block))
+        .expect("the chain keeps producing blocks");
+    found
 }
 
 /// `register_stream` + `add_publisher` for each of `publishers`.
