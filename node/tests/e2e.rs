@@ -11,8 +11,9 @@ use codec::Encode;
 use common::{
     chain::Chain,
     concerto::{
-        as_alice, finalized_output, inline_outputs, publish, stream_calls, stream_registered,
-        template, topic, topic_registered, upload, with_stream, Publisher, SDK_MACHINE, WAIT,
+        as_alice, finalized_output, inline_outputs, median_topic, publish, stream_calls,
+        stream_registered, template, topic, topic_registered, upload, with_stream, Publisher,
+        SDK_MACHINE, WAIT,
     },
     Node,
 };
@@ -26,17 +27,11 @@ fn median_topic_finalizes_the_median_computed_in_a_slot() {
     let mut chain = Chain::connect(&node);
     let publishers = [Publisher::new(1), Publisher::new(2), Publisher::new(3)];
 
-    let calls = stream_calls(&publishers.iter().collect::<Vec<_>>());
-    let stream = as_alice(&mut chain, calls[..1].to_vec(), stream_registered);
-    let (upload_call, median) = upload(template("median"), SDK_MACHINE);
     let config = MedianConfig {
         max_age_ms: 60_000,
         min_publishers: 2,
     };
-    let mut calls = with_stream(calls[1..].to_vec(), stream);
-    calls.push(upload_call);
-    calls.push(topic(vec![stream], median, config.encode(), 2));
-    let topic_id = as_alice(&mut chain, calls, topic_registered);
+    let (stream, topic_id) = median_topic(&mut chain, &publishers, config, 2);
 
     let prices = [100u128, 102, 250];
     let events = publishers

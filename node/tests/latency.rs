@@ -14,10 +14,7 @@ mod common;
 use codec::Encode;
 use common::{
     chain::Chain,
-    concerto::{
-        as_alice, publish, stream_calls, stream_registered, template, topic, topic_registered,
-        upload, with_stream, Publisher, SDK_MACHINE,
-    },
+    concerto::{median_topic, publish, Publisher},
     Node,
 };
 use concerto_primitives::price::{MedianConfig, PriceTick};
@@ -133,17 +130,11 @@ fn publish_to_finalized_latency_and_throughput() {
     let publishers: Vec<Publisher> = (0..4 + THROUGHPUT_CALLS)
         .map(|i| Publisher::new(100 + i))
         .collect();
-    let calls = stream_calls(&publishers.iter().collect::<Vec<_>>());
-    let stream = as_alice(&mut chain, calls[..1].to_vec(), stream_registered);
-    let (upload_call, median) = upload(template("median"), SDK_MACHINE);
     let config = MedianConfig {
         max_age_ms: u64::MAX,
         min_publishers: 1,
     };
-    let mut calls = with_stream(calls[1..].to_vec(), stream);
-    calls.push(upload_call);
-    calls.push(topic(vec![stream], median, config.encode(), 1));
-    let topic_id = as_alice(&mut chain, calls, topic_registered);
+    let (stream, topic_id) = median_topic(&mut chain, &publishers, config, 1);
     let start_block = node.best_number().expect("best");
 
     // 1. Latency: one event every 500 ms, round-robin over 4 publishers.

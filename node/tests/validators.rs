@@ -9,10 +9,7 @@ mod common;
 use codec::Encode;
 use common::{
     chain::Chain,
-    concerto::{
-        as_alice, finalized_output, inline_outputs, publish, stream_calls, stream_registered,
-        template, topic, topic_registered, upload, with_stream, Publisher, SDK_MACHINE, WAIT,
-    },
+    concerto::{finalized_output, inline_outputs, median_topic, publish, Publisher, WAIT},
     Node,
 };
 use concerto_primitives::price::{MedianConfig, MedianOutput, PriceTick};
@@ -57,17 +54,11 @@ fn three_validators_agree_on_the_output() {
 
     let mut chain = Chain::connect(&alice);
     let publishers = [Publisher::new(21), Publisher::new(22)];
-    let calls = stream_calls(&publishers.iter().collect::<Vec<_>>());
-    let stream = as_alice(&mut chain, calls[..1].to_vec(), stream_registered);
-    let (upload_call, median) = upload(template("median"), SDK_MACHINE);
     let config = MedianConfig {
         max_age_ms: 60_000,
         min_publishers: 2,
     };
-    let mut calls = with_stream(calls[1..].to_vec(), stream);
-    calls.push(upload_call);
-    calls.push(topic(vec![stream], median, config.encode(), 2));
-    let topic_id = as_alice(&mut chain, calls, topic_registered);
+    let (stream, topic_id) = median_topic(&mut chain, &publishers, config, 2);
 
     // Published through Bob's node; read back from Charlie's.
     let via_bob = Chain::connect(&bob);

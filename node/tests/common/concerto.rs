@@ -222,3 +222,21 @@ pub(crate) fn template(name: &str) -> Vec<u8> {
     let path = concerto_template_harness::template_elf(name).expect("template ELF builds");
     std::fs::read(path).expect("template ELF readable")
 }
+
+/// Registers a stream with `publishers`, uploads the median template and registers a
+/// topic over the stream with `config` and `window`; returns (stream, topic).
+pub(crate) fn median_topic(
+    chain: &mut Chain,
+    publishers: &[Publisher],
+    config: concerto_primitives::price::MedianConfig,
+    window: u32,
+) -> (u32, u32) {
+    use codec::Encode;
+    let calls = stream_calls(&publishers.iter().collect::<Vec<_>>());
+    let stream = as_alice(chain, calls[..1].to_vec(), stream_registered);
+    let (upload_call, median) = upload(template("median"), SDK_MACHINE);
+    let mut calls = with_stream(calls[1..].to_vec(), stream);
+    calls.push(upload_call);
+    calls.push(topic(vec![stream], median, config.encode(), window));
+    (stream, as_alice(chain, calls, topic_registered))
+}
