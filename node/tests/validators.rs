@@ -93,10 +93,13 @@ fn three_validators_agree_on_the_output() {
             node.log()
         );
     }
-    for node in [charlie, bob, alice] {
+    for (name, node) in [("charlie", charlie), ("bob", bob), ("alice", alice)] {
+        let (clean, log) = node.stop_logged(Duration::from_secs(60));
+        let tail: Vec<&str> = log.lines().rev().take(25).collect();
         assert!(
-            node.stop(Duration::from_secs(30)),
-            "node did not stop cleanly"
+            clean,
+            "{name} did not stop cleanly; its last lines:\n{}",
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
         );
     }
 }

@@ -113,23 +113,34 @@ impl Node {
     }
 
     /// Sends SIGTERM and waits for a clean exit; returns the exit status success.
-    pub(crate) fn stop(mut self, timeout: Duration) -> bool {
-        let mut child = match self.child.take() {
-            Some(c) => c,
-            None => return false,
+    pub(crate) fn stop(self, timeout: Duration) -> bool {
+        self.stop_logged(timeout).0
+    }
+
+    /// As [`Node::stop`], also returning everything the node logged, shutdown included.
+    pub(crate) fn stop_logged(mut self, timeout: Duration) -> (bool, String) {
+        let Some(mut child) = self.child.take() else {
+            return (false, self.log());
         };
         let _ = Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
             .status();
         let start = Instant::now();
+        let mut clean = false;
         while start.elapsed() < timeout {
             if let Ok(Some(status)) = child.try_wait() {
-                return status.success();
+                clean = status.success();
+                break;
             }
             std::thread::sleep(Duration::from_millis(200));
         }
-        let _ = child.kill();
-        false
+        if start.elapsed() >= timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        // Let the reader thread drain what the node wrote last.
+        std::thread::sleep(Duration::from_millis(200));
+        (clean, self.log())
     }
 }
 
