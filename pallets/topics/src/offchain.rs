@@ -68,12 +68,6 @@ pub enum LocalRecord<A, S> {
 
 type RecordOf<T> = LocalRecord<AttestationOf<T>, AttestationSignatureOf<T>>;
 
-/// What to do with a batch after looking at its record.
-enum Step<T: Config> {
-    Run,
-    Resubmit(AttestationOf<T>, AttestationSignatureOf<T>),
-}
-
 impl<T: Config> Pallet<T> {
     /// The offchain worker's entry point (see the module docs).
     pub fn offchain_worker_run(now: BlockNumberFor<T>) {
@@ -150,26 +144,19 @@ impl<T: Config> Pallet<T> {
                     _ => Ok(LocalRecord::Running { since_ms: now_ms }),
                 },
             );
-        let step = match claimed {
+        let (attestation, signature) = match claimed {
             Ok(LocalRecord::Submitted {
                 attestation,
                 signature,
                 ..
-            }) => Step::<T>::Resubmit(attestation, signature),
-            Ok(_) => Step::Run,
-            // Another run holds the batch, or it is not due again yet.
-            Err(MutateStorageError::ValueFunctionFailed(())) => return,
-            Err(MutateStorageError::ConcurrentModification(_)) => return,
-        };
-        let (attestation, signature) = match step {
-            Step::Resubmit(attestation, signature) => {
+            }) => {
                 log::info!(
                     target: LOG_TARGET,
                     "topic {topic} batch {batch}: attestation still awaited, resubmitting it"
                 );
                 (attestation, signature)
             }
-            Step::Run => match Self::sign_batch(validator, topic, batch, info) {
+            Ok(_) => match Self::sign_batch(validator, topic, batch, info) {
                 Ok(signed) => {
                     record.set(&RecordOf::<T>::Submitted {
                         at: now,
@@ -190,6 +177,9 @@ impl<T: Config> Pallet<T> {
                     return;
                 }
             },
+            // Another run holds the batch, or it is not due again yet.
+            Err(MutateStorageError::ValueFunctionFailed(()))
+            | Err(MutateStorageError::ConcurrentModification(_)) => return,
         };
         let call = Call::<T>::attest {
             attestation,
