@@ -12,7 +12,7 @@ use concerto_slots_interface::{
     BatchJob, BatchOutcome, Hash32, OutputsData, SlotsBackend, SlotsError,
 };
 use polkadot_sdk::sp_core::offchain::{OffchainStorage, STORAGE_PREFIX};
-use std::{path::Path, sync::Mutex, time::Instant};
+use std::{path::Path, time::Instant};
 
 /// The hidden subcommand that turns this binary into a slot worker.
 pub(crate) const WORKER_SUBCOMMAND: &str = "slot-worker";
@@ -70,7 +70,6 @@ pub(crate) fn start_pool(
 pub(crate) struct NodeSlots<S> {
     pool: SlotPool,
     cache: TemplateCache,
-    cache_writes: Mutex<()>,
     storage: S,
     finalized: Box<dyn Fn() -> u32 + Send + Sync>,
 }
@@ -87,7 +86,6 @@ impl<S: OffchainStorage> NodeSlots<S> {
         NodeSlots {
             pool,
             cache,
-            cache_writes: Mutex::new(()),
             storage,
             finalized: Box::new(finalized),
         }
@@ -154,7 +152,6 @@ impl<S: OffchainStorage + 'static> SlotsBackend for NodeSlots<S> {
     }
 
     fn add_template(&self, code: &[u8]) -> Result<Hash32, SlotsError> {
-        let _guard = self.cache_writes.lock().unwrap_or_else(|p| p.into_inner());
         self.cache
             .insert(code)
             .map_err(|e| SlotsError::Host(e.to_string()))

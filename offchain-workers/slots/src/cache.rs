@@ -100,16 +100,19 @@ impl TemplateCache {
     }
 
     /// Stores `elf` under its hash (written to a temporary file, then renamed, so readers
-    /// never see a partial file) and returns the hash.
+    /// never see a partial file) and returns the hash. Safe to call from several threads
+    /// and processes at once: each call writes its own temporary file.
     pub fn insert(&self, elf: &[u8]) -> Result<TemplateHash> {
+        static NEXT_TMP: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let hash = blake2_256(elf);
         let path = self.path_of(&hash);
         if path.is_file() {
             return Ok(hash);
         }
+        let n = NEXT_TMP.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let tmp = self
             .dir
-            .join(format!(".{}.{}.tmp", hex(&hash), std::process::id()));
+            .join(format!(".{}.{}.{n}.tmp", hex(&hash), std::process::id()));
         let io = |e: std::io::Error| SlotError::Cache(format!("writing {}: {e}", path.display()));
         std::fs::write(&tmp, elf).map_err(io)?;
         std::fs::rename(&tmp, &path).map_err(io)?;
@@ -165,6 +168,25 @@ mod tests {
             cache.load(&hash),
             Err(WorkerFault::TemplateCorrupt { .. })
         ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn concurrent_inserts_of_one_template_all_succeed() {
+        let dir = std::env::temp_dir().join(format!(
+            "concerto-slots-cache-concurrent-{}",
+            std::process::id()
+        ));
+        let cache = TemplateCache::open(&dir).unwrap();
+        let elf = vec![0x5a; 256 << 10];
+        let hashes: Vec<_> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..8).map(|_| s.spawn(|| cache.insert(&elf))).collect();
+            workers.into_iter().map(|w| w.join().unwrap()).collect()
+        });
+        for hash in hashes {
+            assert_eq!(hash.unwrap(), blake2_256(&elf));
+        }
+        assert_eq!(cache.load(&blake2_256(&elf)).unwrap().elf(), &elf[..]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
