@@ -7,17 +7,16 @@
 
 mod common;
 
-use codec::Encode;
 use common::{
     chain::Chain,
     concerto::{
-        as_alice, finalized_output, inline_outputs, median_topic, publish, stream_calls,
-        stream_registered, template, topic, topic_registered, upload, with_stream, Publisher,
-        SDK_MACHINE, WAIT,
+        add_publishers, as_alice, finalized_output, inline_outputs, median_topic, publish,
+        register_stream, stream_registered, template, ticks, topic, topic_registered, upload,
+        Publisher, SDK_MACHINE, WAIT,
     },
     Node,
 };
-use concerto_primitives::price::{MedianConfig, MedianOutput, PriceTick};
+use concerto_primitives::price::{MedianConfig, MedianOutput};
 use pallet_topics::Verdict;
 use std::time::Duration;
 
@@ -33,19 +32,8 @@ fn median_topic_finalizes_the_median_computed_in_a_slot() {
     };
     let (stream, topic_id) = median_topic(&mut chain, &publishers, config, 2);
 
-    let prices = [100u128, 102, 250];
-    let events = publishers
-        .iter()
-        .zip(prices)
-        .map(|(p, price)| {
-            let tick = PriceTick {
-                asset_id: 1,
-                price,
-                observed_at: 1_700_000_000_000,
-            };
-            p.event(&chain, stream, 0, &tick.encode())
-        })
-        .collect();
+    let [a, b, c] = &publishers;
+    let events = ticks(&chain, stream, 1, &[(a, 100), (b, 102), (c, 250)]);
     publish(&chain, events);
 
     let (_, verdict, view) = finalized_output(&chain, topic_id, 0, WAIT);
@@ -83,11 +71,10 @@ fn hostile_templates_finalize_as_rejected_while_blocks_continue() {
     let mut chain = Chain::connect(&node);
     let publisher = Publisher::new(9);
 
-    let calls = stream_calls(&[&publisher]);
-    let stream = as_alice(&mut chain, calls[..1].to_vec(), stream_registered);
+    let stream = as_alice(&mut chain, vec![register_stream()], stream_registered);
     let (upload_call, hostile) = upload(template("hostile"), SDK_MACHINE);
     let modes: [&[u8]; 4] = [b"loop", b"illegal", b"memory-bomb", b"output-flood"];
-    let mut calls = with_stream(calls[1..].to_vec(), stream);
+    let mut calls = add_publishers(stream, &[&publisher]);
     calls.push(upload_call);
     calls.extend(
         modes

@@ -14,8 +14,8 @@ use codec::Encode;
 use common::{
     chain::Chain,
     concerto::{
-        as_alice, finalized_output, inline_outputs, publish, stream_calls, stream_registered,
-        template, topic, topic_registered, upload, with_stream, Publisher, SDK_MACHINE, WAIT,
+        add_publishers, as_alice, finalized_output, inline_outputs, publish, register_stream,
+        stream_registered, template, topic, topic_registered, upload, Publisher, SDK_MACHINE, WAIT,
     },
     Node,
 };
@@ -58,17 +58,18 @@ fn a_real_ethereum_event_is_verified_and_a_tampered_one_rejected() {
         (Publisher::new(11), Publisher::new(12), Publisher::new(13));
 
     // Streams: 0 = relayers' block hashes, 1 = claims.
-    let calls = [stream_calls(&[]), stream_calls(&[])].concat();
-    as_alice(&mut chain, calls, |e| {
-        stream_registered(e).filter(|&s| s == 1)
-    });
+    as_alice(
+        &mut chain,
+        vec![register_stream(), register_stream()],
+        |e| stream_registered(e).filter(|&s| s == 1),
+    );
     let (upload_call, verifier) = upload(template("eth-verifier"), SDK_MACHINE);
     let config = VerifierConfig {
         min_confirmations: 2,
         relayer_stream_id: 0,
     };
-    let mut calls = with_stream(stream_calls(&[&relayer_a, &relayer_b])[1..].to_vec(), 0);
-    calls.extend(with_stream(stream_calls(&[&claimer])[1..].to_vec(), 1));
+    let mut calls = add_publishers(0, &[&relayer_a, &relayer_b]);
+    calls.extend(add_publishers(1, &[&claimer]));
     calls.push(upload_call);
     calls.push(topic(vec![0, 1], verifier, config.encode(), 2));
     let topic_id = as_alice(&mut chain, calls, topic_registered);

@@ -6,13 +6,12 @@
 
 mod common;
 
-use codec::Encode;
 use common::{
     chain::Chain,
-    concerto::{finalized_output, inline_outputs, median_topic, publish, Publisher, WAIT},
+    concerto::{finalized_output, inline_outputs, median_topic, publish, ticks, Publisher, WAIT},
     Node,
 };
-use concerto_primitives::price::{MedianConfig, MedianOutput, PriceTick};
+use concerto_primitives::price::{MedianConfig, MedianOutput};
 use pallet_topics::Verdict;
 use std::time::Duration;
 
@@ -62,18 +61,8 @@ fn three_validators_agree_on_the_output() {
 
     // Published through Bob's node; read back from Charlie's.
     let via_bob = Chain::connect(&bob);
-    let events = publishers
-        .iter()
-        .zip([500u128, 700])
-        .map(|(p, price)| {
-            let tick = PriceTick {
-                asset_id: 7,
-                price,
-                observed_at: 1_700_000_000_000,
-            };
-            p.event(&via_bob, stream, 0, &tick.encode())
-        })
-        .collect();
+    let [a, b] = &publishers;
+    let events = ticks(&via_bob, stream, 7, &[(a, 500), (b, 700)]);
     publish(&via_bob, events);
 
     let via_charlie = Chain::connect(&charlie);

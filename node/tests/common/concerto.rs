@@ -98,32 +98,47 @@ pub(crate) fn as_alice<T>(
     found
 }
 
-/// `register_stream` + `add_publisher` for each of `publishers`.
-pub(crate) fn stream_calls(
-    publishers: &[&Publisher],
-) -> Vec<TopicsCall<concerto_runtime::Runtime>> {
-    let mut calls = vec![TopicsCall::register_stream {
+/// `register_stream` (Alice owns it; the id comes with `StreamRegistered`).
+pub(crate) fn register_stream() -> TopicsCall<concerto_runtime::Runtime> {
+    TopicsCall::register_stream {
         metadata: BoundedVec::truncate_from(b"e2e".to_vec()),
-    }];
-    // The stream id is filled in by the caller (see `with_stream`).
-    calls.extend(publishers.iter().map(|p| TopicsCall::add_publisher {
-        stream: u32::MAX,
-        publisher: p.key(),
-    }));
-    calls
+    }
 }
 
-/// Sets the stream id of `add_publisher` calls made by [`stream_calls`].
-pub(crate) fn with_stream(
-    mut calls: Vec<TopicsCall<concerto_runtime::Runtime>>,
-    id: u32,
+/// `add_publisher` on `stream` for each of `publishers`.
+pub(crate) fn add_publishers(
+    stream: u32,
+    publishers: &[&Publisher],
 ) -> Vec<TopicsCall<concerto_runtime::Runtime>> {
-    for call in &mut calls {
-        if let TopicsCall::add_publisher { stream, .. } = call {
-            *stream = id;
-        }
-    }
-    calls
+    publishers
+        .iter()
+        .map(|p| TopicsCall::add_publisher {
+            stream,
+            publisher: p.key(),
+        })
+        .collect()
+}
+
+/// One price tick of `asset` at `price` from each publisher (sequence 0), to publish
+/// together.
+pub(crate) fn ticks(
+    chain: &Chain,
+    stream: u32,
+    asset: u32,
+    quotes: &[(&Publisher, u128)],
+) -> Vec<Event> {
+    use codec::Encode;
+    quotes
+        .iter()
+        .map(|(p, price)| {
+            let tick = concerto_primitives::price::PriceTick {
+                asset_id: asset,
+                price: *price,
+                observed_at: 1_700_000_000_000,
+            };
+            p.event(chain, stream, 0, &tick.encode())
+        })
+        .collect()
 }
 
 /// `upload_template` for `code` (returns the call and the template's hash).
@@ -232,10 +247,9 @@ pub(crate) fn median_topic(
     window: u32,
 ) -> (u32, u32) {
     use codec::Encode;
-    let calls = stream_calls(&publishers.iter().collect::<Vec<_>>());
-    let stream = as_alice(chain, calls[..1].to_vec(), stream_registered);
+    let stream = as_alice(chain, vec![register_stream()], stream_registered);
     let (upload_call, median) = upload(template("median"), SDK_MACHINE);
-    let mut calls = with_stream(calls[1..].to_vec(), stream);
+    let mut calls = add_publishers(stream, &publishers.iter().collect::<Vec<_>>());
     calls.push(upload_call);
     calls.push(topic(vec![stream], median, config.encode(), window));
     (stream, as_alice(chain, calls, topic_registered))
