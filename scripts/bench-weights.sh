@@ -9,7 +9,7 @@ STEPS="${STEPS:-20}"
 REPEAT="${REPEAT:-10}"
 echo "bench-weights: building concerto-node with runtime-benchmarks (long on a cold cache)"
 # Same package selection as scripts/test.sh, so the shared target dir is reused.
-cargo build --workspace --tests --bins --features concerto-node/runtime-benchmarks
+cargo build --workspace --all-targets --features concerto-node/runtime-benchmarks
 # Debug builds leave the plain wasm; release builds also write a compacted one.
 WBUILD="$CARGO_TARGET_DIR/debug/wbuild/concerto-runtime"
 RUNTIME="$WBUILD/concerto_runtime.compact.compressed.wasm"

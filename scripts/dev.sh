@@ -7,5 +7,5 @@ bash scripts/setup.sh
 echo "dev: building concerto-node (a cold build takes a while on small machines)"
 # The same selection as scripts/test.sh: features unify alike, so either reuses the
 # other's build (`-p concerto-node` alone would rebuild most dependencies).
-cargo build --workspace --tests --bins
+cargo build --workspace --all-targets
 exec "$CARGO_TARGET_DIR/debug/concerto-node" --dev --rpc-cors=all "$@"

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 need_apt=()
-for pkg in protobuf-compiler clang libclang-dev gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf; do
+for pkg in protobuf-compiler clang libclang-dev gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf mold; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -1,9 +1,56 @@
 #!/usr/bin/env bash
-# Runs the whole Concerto test suite: the README's test command and what CI runs.
+# The whole Concerto test suite and CI gate: the README's test command, what CI runs.
+#   1. formatting (cargo fmt --check, both workspaces);
+#   2. the build of every target, which is also the lint gate (rustc + clippy lints through
+#      clippy-driver; any warning fails, see scripts/build.sh);
+#   3. the workspace's tests (unit, integration, real nodes);
+#   4. pallet-topics' tests with `runtime-benchmarks,try-runtime` (benchmarks run as tests,
+#      `try_state` after every test);
+#   5. the templates workspace: clippy and host tests of the guests' pure logic;
+#   6. rustdoc of the library crates without Substrate dependencies, warnings denied.
+# Each step prints its time; set CONCERTO_DENY_WARNINGS=0 to let warnings through.
 set -euo pipefail
 start=$(date +%s)
-source "$(dirname "$0")/build.sh"
+cd "$(dirname "$0")/.."
+export CONCERTO_DENY_WARNINGS="${CONCERTO_DENY_WARNINGS:-1}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/concerto-target}"
+jobs="${CARGO_BUILD_JOBS:-$(nproc)}"
+step_start=$start
+step() {
+    local now
+    now=$(date +%s)
+    echo "test: step took $(( now - step_start )) s"
+    step_start=$now
+    echo "test: $*"
+}
 
-echo "test: running the tests"
-cargo test --workspace -j "${CARGO_BUILD_JOBS:-$(nproc)}" -- --test-threads=2
+step "1/6 formatting"
+cargo fmt --all --check || { echo "test: run \`cargo fmt --all\` and commit the result" >&2; exit 1; }
+cargo fmt --all --check --manifest-path offchain-workers/templates/Cargo.toml \
+    || { echo "test: run \`cargo fmt --all\` in offchain-workers/templates" >&2; exit 1; }
+
+step "2/6 build and lint gate"
+source scripts/build.sh
+
+step "3/6 the workspace's tests"
+cargo test --workspace -j "$jobs" -- --test-threads=2
+
+step "4/6 pallet-topics with runtime-benchmarks and try-runtime"
+cargo test -p pallet-topics --features runtime-benchmarks,try-runtime -j "$jobs"
+
+step "5/6 templates: clippy and host tests"
+(
+    cd offchain-workers/templates
+    export CARGO_TARGET_DIR="$CARGO_TARGET_DIR/templates-host"
+    host=x86_64-unknown-linux-gnu
+    cargo clippy --target "$host" --all-targets -j "$jobs" -- -D warnings
+    cargo test --target "$host" -j "$jobs"
+)
+
+step "6/6 rustdoc of the library crates"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -j "$jobs" \
+    -p concerto-primitives -p concerto-machine -p concerto-exec -p concerto-slots \
+    -p concerto-template-harness
+
+step "done"
 echo "test: total $(( $(date +%s) - start )) s"

@@ -213,8 +213,12 @@ pub(crate) fn new_full<
         let slots: Option<Arc<dyn SlotsBackend>> =
             match (config.role.is_authority(), backend.offchain_storage()) {
                 (true, Some(storage)) => {
-                    let (pool, cache) = crate::slots::start_pool(slot_params, &config.data_path)
-                        .map_err(ServiceError::Other)?;
+                    let (pool, cache) = crate::slots::start_pool(
+                        slot_params,
+                        &config.data_path,
+                        config.prometheus_registry(),
+                    )
+                    .map_err(|e| ServiceError::Other(e.to_string()))?;
                     let finalized_client = client.clone();
                     Some(Arc::new(crate::slots::NodeSlots::new(
                         pool,

@@ -2,17 +2,23 @@
 //! re-executed with the hidden `slot-worker` subcommand), the template cache, and the host
 //! side of `concerto_slots_interface`, registered for offchain workers only.
 
-use codec::Encode;
-use concerto_primitives::{batch_commitment, EventEnvelope, Input, EVENT_OFFCHAIN_PREFIX};
+use codec::DecodeAll;
+use concerto_primitives::{
+    batch_commitment, batch_inputs, domain, EventEnvelope, Input, OutputsPayload,
+};
 use concerto_slots::{
-    blake2_256, ExecConfig, Job, JobResult, SlotConfig, SlotPool, TemplateCache, TemplateSource,
-    Verdict, WorkerCommand,
+    blake2_256, Job, JobResult, SlotConfig, SlotError, SlotPool, TemplateCache, TemplateSource,
+    WorkerCommand,
 };
 use concerto_slots_interface::{
-    BatchJob, BatchOutcome, Hash32, OutputsData, SlotsBackend, SlotsError,
+    BatchJob, BatchOutcome, Hash32, HostFault, SlotsBackend, SlotsError,
 };
 use polkadot_sdk::sp_core::offchain::{OffchainStorage, STORAGE_PREFIX};
+use polkadot_sdk::substrate_prometheus_endpoint::Registry;
 use std::{path::Path, time::Instant};
+
+/// Log target of the node's slots.
+const LOG_TARGET: &str = "concerto::slots";
 
 /// The hidden subcommand that turns this binary into a slot worker.
 pub(crate) const WORKER_SUBCOMMAND: &str = "slot-worker";
@@ -31,23 +37,44 @@ pub(crate) struct SlotParams {
     pub(crate) insecure_slots: bool,
 }
 
+/// Why the node's slots could not start.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum StartError {
+    /// The node's own binary, which slot workers re-execute, cannot be located.
+    #[error("cannot locate the node binary to start slot workers: {0}")]
+    NodeBinary(std::io::Error),
+    /// The template cache directory cannot be opened.
+    #[error("opening the template cache: {0}")]
+    Cache(SlotError),
+    /// The pool refused to start (e.g. the sandbox is missing and `--insecure-slots` was
+    /// not given).
+    #[error("{0}")]
+    Pool(SlotError),
+    /// The first workers could not be started.
+    #[error("starting slot workers: {0}")]
+    Workers(SlotError),
+    /// The slots' Prometheus metrics could not be registered.
+    #[error("registering the slots' metrics: {0}")]
+    Metrics(SlotError),
+}
+
 /// Creates the pool for this node: probes the sandbox (refusing to start without it unless
 /// `--insecure-slots`) and starts the workers.
 pub(crate) fn start_pool(
     params: &SlotParams,
     data_dir: &Path,
-) -> Result<(SlotPool, TemplateCache), String> {
-    let exe = std::env::current_exe()
-        .map_err(|e| format!("cannot locate the node binary to start slot workers: {e}"))?;
+    registry: Option<&Registry>,
+) -> Result<(SlotPool, TemplateCache), StartError> {
+    let exe = std::env::current_exe().map_err(StartError::NodeBinary)?;
     let cache_dir = data_dir.join("slots").join("templates");
-    let cache = TemplateCache::open(&cache_dir).map_err(|e| e.to_string())?;
+    let cache = TemplateCache::open(&cache_dir).map_err(StartError::Cache)?;
     let mut config = SlotConfig::new(WorkerCommand::new(exe).arg(WORKER_SUBCOMMAND));
     if let Some(n) = params.slots {
         config.slots = n as usize;
     }
     config.allow_insecure = params.insecure_slots;
     config.cache_dir = Some(cache_dir);
-    let pool = SlotPool::new(config).map_err(|e| e.to_string())?;
+    let pool = SlotPool::new(config).map_err(StartError::Pool)?;
     let missing = pool.sandbox_report().missing();
     if missing.is_empty() {
         log::info!(
@@ -61,8 +88,11 @@ pub(crate) fn start_pool(
             missing
         );
     }
-    pool.warm_up()
-        .map_err(|e| format!("starting slot workers: {e}"))?;
+    if let Some(registry) = registry {
+        pool.register_metrics(registry)
+            .map_err(StartError::Metrics)?;
+    }
+    pool.warm_up().map_err(StartError::Workers)?;
     Ok((pool, cache))
 }
 
@@ -92,53 +122,67 @@ impl<S: OffchainStorage> NodeSlots<S> {
     }
 
     /// Loads the batch's envelopes, checks them against their hashes and the commitment,
-    /// and returns the inputs: `Header`, one `Event` per envelope, `End`.
+    /// and returns the inputs in the batch order (`concerto_primitives::batch_inputs`).
     fn inputs(&self, job: &BatchJob) -> Result<Vec<Vec<u8>>, SlotsError> {
         if batch_commitment(&job.event_hashes, blake2_256) != job.commitment {
             return Err(SlotsError::CommitmentMismatch);
         }
-        let mut inputs = Vec::with_capacity(job.event_hashes.len() + 2);
-        inputs.push(Input::Header(job.header.clone()).to_bytes());
+        let mut envelopes = Vec::with_capacity(job.event_hashes.len());
         for hash in &job.event_hashes {
-            let key = [EVENT_OFFCHAIN_PREFIX, &hash[..]].concat();
             let bytes = self
                 .storage
-                .get(STORAGE_PREFIX, &key)
+                .get(STORAGE_PREFIX, &domain::event_offchain_key(hash))
                 .ok_or(SlotsError::MissingEvent(*hash))?;
             if blake2_256(&bytes) != *hash {
                 return Err(SlotsError::EventMismatch(*hash));
             }
-            let envelope = concerto_primitives::decode_all::<EventEnvelope>(&bytes)
+            let envelope = EventEnvelope::decode_all(&mut &bytes[..])
                 .map_err(|_| SlotsError::EventMismatch(*hash))?;
-            inputs.push(Input::Event(envelope).to_bytes());
+            envelopes.push(envelope);
         }
-        inputs.push(
-            Input::End {
-                batch_number: job.header.batch_number,
+        Ok(batch_inputs(job.header.clone(), envelopes)
+            .iter()
+            .map(Input::to_bytes)
+            .collect())
+    }
+}
+
+/// The kind of host fault a slots error is, as the runtime sees it (the details stay in
+/// the node's log).
+pub(crate) fn host_fault(error: &SlotError) -> HostFault {
+    use concerto_slots::WorkerFault;
+    match error {
+        SlotError::SandboxUnavailable { .. } => HostFault::Sandbox,
+        SlotError::Spawn { .. } | SlotError::WorkerDied(_) => HostFault::Worker,
+        SlotError::WorkerUnresponsive { .. } => HostFault::Timeout,
+        SlotError::Worker(fault) => match fault {
+            WorkerFault::WallClockTimeout { .. } | WorkerFault::CpuTimeExceeded { .. } => {
+                HostFault::Timeout
             }
-            .to_bytes(),
-        );
-        Ok(inputs)
+            WorkerFault::TemplateNotCached(_) | WorkerFault::TemplateCorrupt { .. } => {
+                HostFault::TemplateCache
+            }
+            WorkerFault::SandboxViolation | WorkerFault::SandboxSetup(_) => HostFault::Sandbox,
+            WorkerFault::ChildSignaled(_)
+            | WorkerFault::ChildExited(_)
+            | WorkerFault::BadChildResult(_)
+            | WorkerFault::Internal(_) => HostFault::Worker,
+        },
+        SlotError::Cache(_) => HostFault::TemplateCache,
+        SlotError::InvalidJob(_) => HostFault::Refused,
+        SlotError::Protocol(_) | SlotError::Exec(_) | SlotError::Metrics(_) | SlotError::Io(_) => {
+            HostFault::Internal
+        }
     }
 }
 
 /// What the chain attests from a slot's result.
 pub(crate) fn outcome(result: JobResult, max_inline_outputs: u32) -> BatchOutcome {
-    let encoded = result.outputs.encode();
-    let outputs = if encoded.len() <= max_inline_outputs as usize {
-        OutputsData::Inline(encoded)
-    } else {
-        OutputsData::Hash(blake2_256(&encoded))
-    };
-    let fault = match &result.verdict {
-        Verdict::Accepted => None,
-        Verdict::Rejected(r) => Some(format!("{:?}: {}", r.stage, r.fault)),
-    };
     BatchOutcome {
-        fault,
-        rejected_inputs: result.rejected_inputs,
-        outputs,
+        outputs: OutputsPayload::of(&result.outputs, max_inline_outputs, blake2_256),
         output_count: result.outputs.len() as u32,
+        rejection: result.rejection,
+        rejected_inputs: result.rejected_inputs,
         outputs_root: result.outputs_root,
         start_root: result.start_root_hash,
         state_root: result.final_root_hash,
@@ -152,9 +196,10 @@ impl<S: OffchainStorage + 'static> SlotsBackend for NodeSlots<S> {
     }
 
     fn add_template(&self, code: &[u8]) -> Result<Hash32, SlotsError> {
-        self.cache
-            .insert(code)
-            .map_err(|e| SlotsError::Host(e.to_string()))
+        self.cache.insert(code).map_err(|e| {
+            log::warn!(target: LOG_TARGET, "🎼 caching a template failed: {e}");
+            SlotsError::Host(host_fault(&e))
+        })
     }
 
     fn execute_batch(&self, job: BatchJob) -> Result<BatchOutcome, SlotsError> {
@@ -164,23 +209,25 @@ impl<S: OffchainStorage + 'static> SlotsBackend for NodeSlots<S> {
         let started = Instant::now();
         let inputs = self.inputs(&job)?;
         let loaded = started.elapsed();
-        let config = ExecConfig {
-            ram_size: job.machine.ram_size,
-            max_cycles_per_input: job.machine.max_cycles_per_input,
-            max_cycles_per_batch: job.machine.max_cycles_per_batch,
-            max_output_bytes: job.machine.max_output_bytes,
-        };
         let result = self
             .pool
             .execute(Job {
                 template: TemplateSource::Cached(job.template),
-                config,
+                limits: job.limits,
                 inputs,
             })
-            .map_err(|e| SlotsError::Host(e.to_string()))?;
+            .map_err(|e| {
+                log::warn!(
+                    target: LOG_TARGET,
+                    "🎼 topic {} batch {}: host fault: {e}",
+                    job.header.topic_id,
+                    job.header.batch_number
+                );
+                SlotsError::Host(host_fault(&e))
+            })?;
         for report in result.reports.iter().take(8) {
             log::debug!(
-                target: "concerto::slots",
+                target: LOG_TARGET,
                 "topic {} batch {} report: {}",
                 job.header.topic_id,
                 job.header.batch_number,
@@ -189,7 +236,7 @@ impl<S: OffchainStorage + 'static> SlotsBackend for NodeSlots<S> {
         }
         let outcome = outcome(result, job.max_inline_outputs);
         log::info!(
-            target: "concerto::slots",
+            target: LOG_TARGET,
             "🎼 topic {} batch {}: {} events, {} output(s), {} rejected input(s), {}, {} cycles, \
              {:.1} ms ({:.1} ms loading events)",
             job.header.topic_id,
@@ -197,7 +244,10 @@ impl<S: OffchainStorage + 'static> SlotsBackend for NodeSlots<S> {
             job.event_hashes.len(),
             outcome.output_count,
             outcome.rejected_inputs.len(),
-            outcome.fault.as_deref().unwrap_or("no fault"),
+            outcome
+                .rejection
+                .as_ref()
+                .map_or_else(|| "no fault".to_string(), ToString::to_string),
             outcome.cycles,
             started.elapsed().as_secs_f64() * 1e3,
             loaded.as_secs_f64() * 1e3,

@@ -17,7 +17,7 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 pub const ENDOWMENT: u128 = 1u128 << 60;
 
 /// One validator's keys at genesis.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct ValidatorKeys {
     /// Aura block-production key.
     pub aura: AuraId,

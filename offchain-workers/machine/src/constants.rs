@@ -1,7 +1,8 @@
 //! Numeric facts of the Cartesi machine v0.19 layout that the core relies on.
 //!
-//! Every number here comes from `docs/cartesi-v0.19-facts.md` (section in brackets).
-//! Assumptions made by the whole core:
+//! Every number here comes from `docs/cartesi-v0.19.md` (section in brackets); the crate
+//! docs list every numeric assumption of the crate and where it is defined. Assumptions
+//! made by the whole core:
 //! - addresses and registers are `u64`; all arithmetic on guest values wraps (mod 2^64);
 //! - memory is little-endian, pages are 4 KiB (`PAGE_SIZE`), the TLB has 3×256 slots;
 //! - one inner-loop step costs exactly one `mcycle`; `mtime = mcycle / RTC_FREQ_DIV`;
@@ -14,13 +15,13 @@ pub const PAGE_SIZE: u64 = 1 << PAGE_LOG2;
 /// Mask of the offset bits inside a page.
 pub const PAGE_OFFSET_MASK: u64 = PAGE_SIZE - 1;
 
-/// Cycles per `mtime` tick and interval between tick checks (§3.1).
+/// Cycles per `mtime` tick and interval between tick checks (docs/cartesi-v0.19.md §3.1).
 pub const RTC_FREQ_DIV: u64 = 8192;
 
-/// Number of PMA slots (§1.1).
+/// Number of PMA slots (docs/cartesi-v0.19.md §1.1).
 pub const PMA_MAX: usize = 32;
 
-/// Physical memory map (§1.1).
+/// Physical memory map (docs/cartesi-v0.19.md §1.1).
 pub mod addr {
     /// Shadow state page.
     pub const SHADOW_STATE: u64 = 0x0;
@@ -34,7 +35,7 @@ pub mod addr {
     pub const SHADOW_TLB: u64 = 0x2_0000;
     /// Length of the shadow TLB range.
     pub const SHADOW_TLB_LEN: u64 = 0x6000;
-    /// uarch shadow state + RAM subtree (Merkle only, §6.3).
+    /// uarch shadow state + RAM subtree (Merkle only, docs/cartesi-v0.19.md §6.3).
     pub const UARCH: u64 = 0x40_0000;
     /// log2 size of the uarch subtree.
     pub const UARCH_LOG2: u32 = 22;
@@ -72,7 +73,7 @@ pub mod addr {
     pub const PHYS_LIMIT: u64 = 1 << 56;
 }
 
-/// Flag bits of a shadow PMA `istart` word (§1.2).
+/// Flag bits of a shadow PMA `istart` word (docs/cartesi-v0.19.md §1.2).
 pub mod pma_flags {
     /// Memory range.
     pub const M: u64 = 1 << 0;
@@ -117,7 +118,8 @@ pub mod pma_flags {
     }
 }
 
-/// Register slots of the shadow state page (§2): slot `i` lives at byte offset `8·i`.
+/// Register slots of the shadow state page (docs/cartesi-v0.19.md §2): slot `i` lives at byte
+/// offset `8·i`.
 pub mod reg {
     /// x0 (x`i` is slot `X0 + i`).
     pub const X0: usize = 0;
@@ -216,7 +218,7 @@ pub mod reg {
     }
 }
 
-/// Reset values (§2).
+/// Reset values (docs/cartesi-v0.19.md §2).
 pub mod reset {
     /// mvendorid ("cartesi ").
     pub const MVENDORID: u64 = 0x6361_7274_6573_6920;
@@ -242,7 +244,7 @@ pub mod prv {
     pub const M: u64 = 3;
 }
 
-/// mstatus bits and masks (§7.6, §7.7).
+/// mstatus bits and masks (docs/cartesi-v0.19.md §7.6, §7.7).
 pub mod mstatus {
     /// SIE.
     pub const SIE: u64 = 1 << 1;
@@ -304,7 +306,7 @@ pub mod irq {
     pub const MIE_WRITE_MASK: u64 = 0xAAA;
     /// mip/mideleg writable bits.
     pub const S_MASK: u64 = 0x222;
-    /// Priority order, highest first (§7.8): interrupt numbers.
+    /// Priority order, highest first (docs/cartesi-v0.19.md §7.8): interrupt numbers.
     pub const PRIORITY: [u64; 6] = [11, 3, 7, 9, 1, 5];
 }
 
@@ -336,7 +338,7 @@ pub mod cause {
     pub const INTERRUPT: u64 = 1 << 63;
 }
 
-/// satp fields (§7.7).
+/// satp fields (docs/cartesi-v0.19.md §7.7).
 pub mod satp {
     /// MODE shift.
     pub const MODE_SHIFT: u32 = 60;
@@ -352,7 +354,7 @@ pub mod satp {
     pub const PPN_MASK: u64 = 0x0000_0FFF_FFFF_FFFF;
 }
 
-/// HTIF devices, commands and fromhost acknowledgements (§4).
+/// HTIF devices, commands and fromhost acknowledgements (docs/cartesi-v0.19.md §4).
 pub mod htif {
     /// Halt device.
     pub const DEV_HALT: u64 = 0;
@@ -384,7 +386,7 @@ pub mod htif {
     pub const IYIELD: u64 = 0x20;
 }
 
-/// CMIO reason codes (§5.2).
+/// CMIO reason codes (docs/cartesi-v0.19.md §5.2).
 pub mod cmio {
     /// Automatic yield: progress.
     pub const AUTOMATIC_PROGRESS: u16 = 1;
@@ -404,7 +406,7 @@ pub mod cmio {
     pub const RESPONSE_INSPECT_STATE: u16 = 1;
 }
 
-/// Shadow TLB layout (§6.6).
+/// Shadow TLB layout (docs/cartesi-v0.19.md §6.6).
 pub mod tlb {
     /// Number of tables (code, read, write).
     pub const TABLES: usize = 3;
@@ -424,7 +426,7 @@ pub mod tlb {
     pub const IMAGE_SIZE: usize = 0x6000;
 }
 
-/// uarch subtree hash in reset state (§6.3).
+/// uarch subtree hash in reset state (docs/cartesi-v0.19.md §6.3).
 pub const UARCH_PRISTINE_HASH: [u8; 32] = [
     0x1b, 0xbf, 0x39, 0xb2, 0xc4, 0x32, 0x4c, 0x9c, 0x88, 0x62, 0xb8, 0xe5, 0x55, 0x0f, 0xe3, 0x5b,
     0x06, 0xeb, 0xcc, 0xb0, 0xdc, 0xd2, 0xc3, 0xf1, 0x14, 0xcc, 0x14, 0x11, 0x81, 0x3c, 0xa5, 0xfc,

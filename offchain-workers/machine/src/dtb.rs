@@ -4,6 +4,11 @@
 //! range (0x7FF0_0000, 1 MiB). Those bytes are hashed into the machine's Merkle root, so this
 //! module must produce exactly the blob the reference emulator writes.
 //!
+//! Hand-written on purpose rather than built on an FDT crate: consensus needs frozen
+//! behaviour (the same config gives the same DTB bytes, and so the same hashes, on every
+//! validator, forever), and a library upgrade could change node order, string-table
+//! layout or padding without notice.
+//!
 //! Reference (facts only, re-implemented here): repository `cartesi/machine-emulator`,
 //! tag `v0.19.0`, files `src/dtb.cpp` (node order, properties, values), `src/fdt-builder.h`
 //! (blob layout), `src/rng-seed.h` (the fixed `rng-seed` bytes), `src/machine-config.h`
@@ -40,14 +45,19 @@ pub const DEFAULT_BOOTARGS: &str =
 pub const VERSION_MAJMIN: &str = "0.19";
 /// Reset value of `misa` in v0.19 (MXL = 2; extensions A C D F I M S U).
 pub const MISA_INIT: u64 = (2 << 62)
-    | (1 << (b'S' - b'A'))
-    | (1 << (b'U' - b'A'))
-    | (1 << (b'I' - b'A'))
-    | (1 << (b'M' - b'A'))
-    | (1 << (b'A' - b'A'))
-    | (1 << (b'F' - b'A'))
-    | (1 << (b'D' - b'A'))
-    | (1 << (b'C' - b'A'));
+    | misa_ext(b'S')
+    | misa_ext(b'U')
+    | misa_ext(b'I')
+    | misa_ext(b'M')
+    | misa_ext(b'A')
+    | misa_ext(b'F')
+    | misa_ext(b'D')
+    | misa_ext(b'C');
+
+/// The `misa` bit of extension letter `ext` (bit 0 = 'A').
+const fn misa_ext(ext: u8) -> u64 {
+    1 << (ext - b'A')
+}
 
 /// FDT header magic.
 const FDT_MAGIC: u32 = 0xD00D_FEED;
@@ -425,7 +435,7 @@ impl FdtBuilder {
     /// Appends raw bytes, zero-padded to a 4-byte boundary.
     fn put_data(&mut self, data: &[u8]) {
         self.dt_struct.extend_from_slice(data);
-        while self.dt_struct.len() % 4 != 0 {
+        while !self.dt_struct.len().is_multiple_of(4) {
             self.dt_struct.push(0);
         }
     }
@@ -465,7 +475,7 @@ impl FdtBuilder {
     fn put_data_nul(&mut self, bytes: &[u8]) {
         self.dt_struct.extend_from_slice(bytes);
         self.dt_struct.push(0);
-        while self.dt_struct.len() % 4 != 0 {
+        while !self.dt_struct.len().is_multiple_of(4) {
             self.dt_struct.push(0);
         }
     }

@@ -5,6 +5,11 @@
 //! its file bytes. Segments are placed at their *physical* address (`p_paddr`), as the
 //! Cartesi tools do; the caller writes them into RAM or flash and zero-fills the tail
 //! (`mem_size` beyond `data.len()`). Nothing here touches a machine.
+//!
+//! Hand-written on purpose rather than built on an ELF crate: what this parser accepts and
+//! which bytes it places where decides the initial machine state, hence its root hash.
+//! Consensus needs that behaviour frozen (the same file gives the same bytes and hashes on
+//! every validator, forever), and a library upgrade could change it silently.
 
 use alloc::vec::Vec;
 

@@ -1,5 +1,5 @@
 //! The public machine: configuration, construction, `run`, host memory/register access,
-//! the CMIO host protocol (§5.3, §5.4) and Merkle hashing (§6).
+//! the CMIO host protocol (docs/cartesi-v0.19.md §5.3, §5.4) and Merkle hashing (§6).
 
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
@@ -67,12 +67,12 @@ impl MachineConfig {
     }
 }
 
-/// A request the guest made with a yield (§5.3).
+/// A request the guest made with a yield (docs/cartesi-v0.19.md §5.3).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CmioRequest {
     /// HTIF yield command: 0 automatic, 1 manual.
     pub cmd: u8,
-    /// Reason code (§5.2).
+    /// Reason code (docs/cartesi-v0.19.md §5.2).
     pub reason: u16,
     /// Payload: the first `tohost.data` bytes of tx (or the 4 LE bytes of the progress
     /// value for an automatic progress yield).
@@ -87,6 +87,15 @@ pub struct Machine {
     tree: MerkleTree,
     /// Last shadow state page and TLB image given to the tree (skip rehashing if equal).
     hashed_shadow: Option<(Arc<Page>, Arc<Vec<u8>>)>,
+}
+
+/// A summary of the core (see its `Debug`); the Merkle tree is left out.
+impl core::fmt::Debug for Machine {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Machine")
+            .field("core", &self.core)
+            .finish_non_exhaustive()
+    }
 }
 
 fn invalid(msg: &str) -> Error {
@@ -108,7 +117,7 @@ fn check_range(start: u64, length: u64, what: &str) -> Result<()> {
 }
 
 impl Machine {
-    /// Builds a machine in the reset state of §8.
+    /// Builds a machine in the reset state of docs/cartesi-v0.19.md §8.
     pub fn new(config: MachineConfig) -> Result<Machine> {
         check_range(addr::RAM, config.ram_length, "ram")?;
         if config
@@ -216,7 +225,8 @@ impl Machine {
         })
     }
 
-    /// Runs until `mcycle_end`, a halt or a yield (§3.2). Fails if `mcycle_end < mcycle`.
+    /// Runs until `mcycle_end`, a halt or a yield (docs/cartesi-v0.19.md §3.2). Fails if
+    /// `mcycle_end < mcycle`.
     pub fn run(&mut self, mcycle_end: u64) -> Result<BreakReason> {
         let mcycle = self.mcycle();
         if mcycle_end < mcycle {
@@ -305,8 +315,8 @@ impl Machine {
         core::mem::take(&mut self.core.console)
     }
 
-    /// Reads `len` bytes of the hashed image (§6.2) starting at `address`: memory ranges,
-    /// the synthesised shadow state/TLB, zeros for devices and unmapped space.
+    /// Reads `len` bytes of the hashed image (docs/cartesi-v0.19.md §6.2) starting at `address`:
+    /// memory ranges, the synthesised shadow state/TLB, zeros for devices and unmapped space.
     pub fn read_memory(&self, address: u64, len: u64) -> Result<Vec<u8>> {
         if len == 0 {
             return Ok(Vec::new());
@@ -371,7 +381,7 @@ impl Machine {
         Ok(())
     }
 
-    /// Decodes the pending yield (§5.3). Fails unless the machine yielded.
+    /// Decodes the pending yield (docs/cartesi-v0.19.md §5.3). Fails unless the machine yielded.
     pub fn receive_cmio_request(&self) -> Result<CmioRequest> {
         if !self.iflags_x() && !self.iflags_y() {
             return Err(Error::Cmio("machine is not yielded"));
@@ -393,7 +403,7 @@ impl Machine {
         Ok(CmioRequest { cmd, reason, data })
     }
 
-    /// Answers a manual yield (§5.4): writes `data` at rx (zero-padded to
+    /// Answers a manual yield (docs/cartesi-v0.19.md §5.4): writes `data` at rx (zero-padded to
     /// 2^max(5, ceil(log2 len)) bytes; older bytes beyond stay), sets
     /// fromhost = reason << 32 | len and clears the manual-yield flag.
     pub fn send_cmio_response(&mut self, reason: u16, data: &[u8]) -> Result<()> {
@@ -418,12 +428,12 @@ impl Machine {
         Ok(())
     }
 
-    /// The shadow state page (§2).
+    /// The shadow state page (docs/cartesi-v0.19.md §2).
     pub fn shadow_state_page(&self) -> Page {
         self.core.shadow_state_page()
     }
 
-    /// The 0x6000-byte shadow TLB image (§6.6).
+    /// The 0x6000-byte shadow TLB image (docs/cartesi-v0.19.md §6.6).
     pub fn shadow_tlb_image(&self) -> Vec<u8> {
         self.core.shadow_tlb_image()
     }
@@ -477,7 +487,8 @@ impl Machine {
         changed
     }
 
-    /// The Merkle root hash of the whole state (§6), rehashing only dirty pages.
+    /// The Merkle root hash of the whole state (docs/cartesi-v0.19.md §6), rehashing only dirty
+    /// pages.
     pub fn root_hash(&mut self) -> Hash {
         self.take_dirty_pages();
         self.tree.root_hash()

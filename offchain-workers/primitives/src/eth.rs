@@ -91,6 +91,7 @@ pub struct VerifiedLog {
 mod tests {
     use super::*;
     use alloc::vec;
+    use codec::DecodeAll;
 
     #[test]
     fn payloads_round_trip() {
@@ -105,7 +106,7 @@ mod tests {
             block_hash: [9; 32],
         };
         for p in [claim, obs] {
-            assert_eq!(crate::decode_all::<EthPayload>(&p.encode()).unwrap(), p);
+            assert_eq!(EthPayload::decode_all(&mut &p.encode()[..]).unwrap(), p);
         }
         let out = VerifiedLog {
             block_number: 1,
@@ -120,7 +121,7 @@ mod tests {
             },
         };
         assert_eq!(
-            crate::decode_all::<VerifiedLog>(&out.encode()).unwrap(),
+            VerifiedLog::decode_all(&mut &out.encode()[..]).unwrap(),
             out
         );
     }

@@ -11,16 +11,19 @@
 //! to a limit, else their hash). The runtime then signs and submits the attestation.
 //!
 //! The functions work only where the node registered a [`SlotsExt`] (its offchain workers);
-//! elsewhere they answer [`SlotsError::Unavailable`] / `false`, never panic. Every node
+//! elsewhere they answer [`SlotsError::Unavailable`] / `false`, never panic. Everything
+//! that crosses this boundary is a typed SCALE value (`concerto-primitives` types and the
+//! enums here); no strings. Every node
 //! must still register [`slots::HostFunctions`] in its executor, because the runtime
 //! imports them.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
-use alloc::{string::String, vec::Vec};
+use alloc::vec::Vec;
 use codec::{Decode, Encode};
-pub use concerto_primitives::BatchHeader;
+use concerto_primitives::Verdict;
+pub use concerto_primitives::{BatchHeader, Hash32, MachineLimits, OutputsPayload, Rejection};
 #[cfg(not(substrate_runtime))]
 use sp_externalities::ExternalitiesExt;
 use sp_runtime_interface::{
@@ -28,33 +31,17 @@ use sp_runtime_interface::{
     runtime_interface,
 };
 
-/// A 32-byte hash.
-pub type Hash32 = [u8; 32];
-
-/// A template's machine configuration, as the topic's template records it on chain.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
-pub struct MachineSpec {
-    /// RAM size in bytes.
-    pub ram_size: u64,
-    /// Cycle budget of the boot and of each input.
-    pub max_cycles_per_input: u64,
-    /// Cycle budget of the whole batch, boot included.
-    pub max_cycles_per_batch: u64,
-    /// Longest output or report in bytes.
-    pub max_output_bytes: u32,
-}
-
 /// One sealed batch to run.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct BatchJob {
     /// BLAKE2b-256 of the template ELF (its on-chain content hash).
     pub template: Hash32,
-    /// The template's machine configuration.
-    pub machine: MachineSpec,
+    /// The template's machine limits.
+    pub limits: MachineLimits,
     /// The first input of the batch.
     pub header: BatchHeader,
     /// The batch's event hashes in block order (each envelope is in offchain storage
-    /// under `EVENT_OFFCHAIN_PREFIX ++ hash`).
+    /// under `domain::event_offchain_key(hash)`).
     pub event_hashes: Vec<Hash32>,
     /// The batch's on-chain commitment over `event_hashes`.
     pub commitment: Hash32,
@@ -63,26 +50,18 @@ pub struct BatchJob {
     pub max_inline_outputs: u32,
 }
 
-/// The batch's outputs as the attestation carries them.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
-pub enum OutputsData {
-    /// The SCALE encoding of the outputs (`Vec<Vec<u8>>`).
-    Inline(Vec<u8>),
-    /// BLAKE2b-256 of that encoding.
-    Hash(Hash32),
-}
-
 /// What a slot computed for a batch (deterministic on every honest node).
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct BatchOutcome {
     /// `None` when every input was answered within the limits; otherwise the guest fault
-    /// that ended the run (cycle limit, exception, illegal instruction, oversized output...).
-    pub fault: Option<String>,
+    /// that ended the run (cycle limit, exception, illegal instruction, oversized output...)
+    /// and where.
+    pub rejection: Option<Rejection>,
     /// Indices (0-based, among the batch's inputs: 0 is the header) of the inputs the
     /// template answered with rx-rejected.
     pub rejected_inputs: Vec<u32>,
-    /// The outputs of the accepted inputs.
-    pub outputs: OutputsData,
+    /// The outputs of the accepted inputs, inline or by hash.
+    pub outputs: OutputsPayload<Vec<u8>>,
     /// Number of outputs.
     pub output_count: u32,
     /// Root of the outputs Merkle tree (Cartesi / libcmt layout).
@@ -96,10 +75,33 @@ pub struct BatchOutcome {
 }
 
 impl BatchOutcome {
-    /// True when the run ended without a fault and no input was rejected.
-    pub fn is_clean(&self) -> bool {
-        self.fault.is_none() && self.rejected_inputs.is_empty()
+    /// The verdict validators attest for this run (see [`Verdict::of`]).
+    pub fn verdict(&self) -> Verdict {
+        Verdict::of(self.rejection.as_ref(), &self.rejected_inputs)
     }
+}
+
+/// The kind of a host fault: the node's own problem running a job. Never a verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+pub enum HostFault {
+    /// The sandbox the node requires is not available.
+    #[codec(index = 0)]
+    Sandbox,
+    /// A worker process could not be started, died, or stopped answering.
+    #[codec(index = 1)]
+    Worker,
+    /// The job exceeded the slot's CPU-time limit or wall-clock backstop.
+    #[codec(index = 2)]
+    Timeout,
+    /// The template cache failed (I/O, or a corrupt entry).
+    #[codec(index = 3)]
+    TemplateCache,
+    /// The job asks for more than this node allows (e.g. RAM above the node's limit).
+    #[codec(index = 4)]
+    Refused,
+    /// The worker protocol or the execution loop failed (a host bug).
+    #[codec(index = 5)]
+    Internal,
 }
 
 /// Why a batch could not be run here. None of these is a verdict: a validator that gets
@@ -107,42 +109,24 @@ impl BatchOutcome {
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub enum SlotsError {
     /// This execution context has no slots (not an offchain worker of a node with slots).
+    #[codec(index = 0)]
     Unavailable,
     /// The template is not in the node's cache; add it with `slots::add_template`.
+    #[codec(index = 1)]
     MissingTemplate(Hash32),
     /// An event envelope is not in this node's offchain storage (the node did not import
     /// the block that carried it with offchain indexing on).
+    #[codec(index = 2)]
     MissingEvent(Hash32),
     /// The stored envelope does not hash to the event hash the chain lists.
+    #[codec(index = 3)]
     EventMismatch(Hash32),
     /// The event hashes do not chain to the on-chain commitment.
+    #[codec(index = 4)]
     CommitmentMismatch,
-    /// A host fault (worker died, timeout, sandbox failure, cache I/O) with its message.
-    Host(String),
-}
-
-impl core::fmt::Display for SlotsError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let hex = |h: &Hash32| -> String {
-            h.iter()
-                .map(|b| alloc::format!("{b:02x}"))
-                .collect::<String>()
-        };
-        match self {
-            SlotsError::Unavailable => f.write_str("no execution slots in this context"),
-            SlotsError::MissingTemplate(h) => write!(f, "template 0x{} is not cached", hex(h)),
-            SlotsError::MissingEvent(h) => {
-                write!(f, "event 0x{} is missing from offchain storage", hex(h))
-            }
-            SlotsError::EventMismatch(h) => {
-                write!(f, "stored envelope of event 0x{} has another hash", hex(h))
-            }
-            SlotsError::CommitmentMismatch => {
-                f.write_str("event hashes do not match the batch commitment")
-            }
-            SlotsError::Host(msg) => write!(f, "host fault: {msg}"),
-        }
-    }
+    /// A host fault of this kind; the node logs the details.
+    #[codec(index = 5)]
+    Host(HostFault),
 }
 
 /// What the node provides behind the host functions.

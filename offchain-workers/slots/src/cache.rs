@@ -7,67 +7,10 @@
 
 use std::path::{Path, PathBuf};
 
-use blake2::digest::consts::U32;
-use blake2::{Blake2b, Digest};
+pub use concerto_exec::{blake2_256, Template};
+use concerto_primitives::Hash32;
 
 use crate::error::{Result, SlotError, WorkerFault};
-
-/// BLAKE2b-256 hash of a template ELF.
-pub type TemplateHash = [u8; 32];
-
-/// BLAKE2b with a 256-bit digest (Substrate's `blake2_256`).
-pub fn blake2_256(bytes: &[u8]) -> TemplateHash {
-    let mut hasher = Blake2b::<U32>::new();
-    hasher.update(bytes);
-    hasher.finalize().into()
-}
-
-/// Lower-case hex of `bytes` (no `0x`).
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Template ELF bytes together with their hash.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Template {
-    hash: TemplateHash,
-    elf: Vec<u8>,
-}
-
-impl Template {
-    /// Wraps ELF bytes, hashing them.
-    pub fn new(elf: Vec<u8>) -> Template {
-        Template {
-            hash: blake2_256(&elf),
-            elf,
-        }
-    }
-
-    /// Wraps ELF bytes that must hash to `expected`.
-    pub fn verified(
-        elf: Vec<u8>,
-        expected: TemplateHash,
-    ) -> std::result::Result<Template, WorkerFault> {
-        let template = Template::new(elf);
-        if template.hash != expected {
-            return Err(WorkerFault::TemplateCorrupt {
-                expected,
-                actual: template.hash,
-            });
-        }
-        Ok(template)
-    }
-
-    /// The BLAKE2b-256 content hash.
-    pub fn hash(&self) -> TemplateHash {
-        self.hash
-    }
-
-    /// The ELF bytes.
-    pub fn elf(&self) -> &[u8] {
-        &self.elf
-    }
-}
 
 /// A directory of template ELFs stored by hash.
 #[derive(Clone, Debug)]
@@ -90,19 +33,19 @@ impl TemplateCache {
     }
 
     /// Where the template with `hash` is (or would be) stored.
-    pub fn path_of(&self, hash: &TemplateHash) -> PathBuf {
-        self.dir.join(format!("{}.elf", hex(hash)))
+    pub fn path_of(&self, hash: &Hash32) -> PathBuf {
+        self.dir.join(format!("{}.elf", hex::encode(hash)))
     }
 
     /// Whether a file for `hash` exists (its contents are checked only by [`Self::load`]).
-    pub fn contains(&self, hash: &TemplateHash) -> bool {
+    pub fn contains(&self, hash: &Hash32) -> bool {
         self.path_of(hash).is_file()
     }
 
     /// Stores `elf` under its hash (written to a temporary file, then renamed, so readers
     /// never see a partial file) and returns the hash. Safe to call from several threads
     /// and processes at once: each call writes its own temporary file.
-    pub fn insert(&self, elf: &[u8]) -> Result<TemplateHash> {
+    pub fn insert(&self, elf: &[u8]) -> Result<Hash32> {
         static NEXT_TMP: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let hash = blake2_256(elf);
         let path = self.path_of(&hash);
@@ -110,9 +53,11 @@ impl TemplateCache {
             return Ok(hash);
         }
         let n = NEXT_TMP.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let tmp = self
-            .dir
-            .join(format!(".{}.{}.{n}.tmp", hex(&hash), std::process::id()));
+        let tmp = self.dir.join(format!(
+            ".{}.{}.{n}.tmp",
+            hex::encode(hash),
+            std::process::id()
+        ));
         let io = |e: std::io::Error| SlotError::Cache(format!("writing {}: {e}", path.display()));
         std::fs::write(&tmp, elf).map_err(io)?;
         std::fs::rename(&tmp, &path).map_err(io)?;
@@ -120,7 +65,7 @@ impl TemplateCache {
     }
 
     /// Loads the template named `hash`, refusing bytes that do not hash to it.
-    pub fn load(&self, hash: &TemplateHash) -> std::result::Result<Template, WorkerFault> {
+    pub fn load(&self, hash: &Hash32) -> std::result::Result<Template, WorkerFault> {
         let path = self.path_of(hash);
         let elf = match std::fs::read(&path) {
             Ok(elf) => elf,
@@ -134,22 +79,20 @@ impl TemplateCache {
                 )))
             }
         };
-        Template::verified(elf, *hash)
+        let template = Template::new(elf);
+        if template.hash() != *hash {
+            return Err(WorkerFault::TemplateCorrupt {
+                expected: *hash,
+                actual: template.hash(),
+            });
+        }
+        Ok(template)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn blake2_256_matches_b2sum() {
-        // `printf abc | b2sum -l 256`
-        assert_eq!(
-            hex(&blake2_256(b"abc")),
-            "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319"
-        );
-    }
 
     #[test]
     fn insert_load_and_corruption() {

@@ -4,33 +4,41 @@
 //! A frame is a little-endian `u32` byte count followed by that many bytes of one SCALE
 //! value; frames over [`MAX_FRAME_BYTES`] are refused. The conversation:
 //!
-//! 1. host → worker [`Request::Hello`] (protocol version, sandbox mode, template cache
-//!    directory); worker → host [`Response::Ready`] (its version and pid);
-//! 2. then, one at a time, [`Request::Execute`] (job + child limits) answered by
+//! 1. optionally, host → worker [`Request::Probe`]; worker → host [`Response::Probed`]
+//!    with the [`SandboxReport`] of this kernel (the worker tries each sandbox feature in
+//!    a throwaway child of its own, so the host never forks to probe);
+//! 2. host → worker [`Request::Hello`] (protocol version, sandbox mode, template cache
+//!    directory); the worker enters its own sandbox and answers [`Response::Ready`] (its
+//!    version and pid), or [`Response::Refused`] when it could not;
+//! 3. then, one at a time, [`Request::Execute`] (job + child limits) answered by
 //!    [`Response::Executed`] (`Ok(JobResult)` — whatever the verdict — or
 //!    `Err(WorkerFault)` for a host fault);
-//! 3. the host closes stdin; the worker exits with status 0.
+//! 4. the host closes stdin; the worker exits with status 0.
 //!
-//! With the `test-hooks` feature there is one more request, `TestHook`; a worker built
-//! without the feature cannot decode it and exits on it (a protocol error).
+//! [`Request`] is generic over a hook type `H` ([`crate::worker::WorkerHook`]): a
+//! [`Request::Hook`] carries test probes that a worker built with that hook type runs
+//! (answered by [`Response::Hook`]). The node and the bundled `concerto-slot-worker` use
+//! [`NoHooks`], which has no values and decodes from nothing: such a worker cannot decode
+//! a hook request at all and exits on it (a protocol error).
+//!
 //! Inside the worker, the job child sends its result to the worker the same way: one
 //! frame holding a `Result<Vec<u8>, WorkerFault>` (the SCALE bytes of the answer, or a
 //! sandbox-setup failure) over a pipe.
 
 use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::fd::BorrowedFd;
 use std::time::Instant;
 
-use codec::{Decode, Encode};
-use concerto_primitives::Input;
+use codec::{Decode, DecodeAll, Encode};
+use concerto_exec::JobResult;
+use concerto_primitives::{Hash32, Input, MachineLimits};
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 
-use crate::cache::TemplateHash;
 use crate::error::{Result, SlotError, WorkerFault};
-use crate::exec::{ExecConfig, JobResult};
-use crate::sandbox::{ChildLimits, SandboxMode};
+use crate::sandbox::{ChildLimits, SandboxMode, SandboxReport};
 
 /// Version of this protocol; the worker refuses a different one.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Largest frame either side accepts.
 pub const MAX_FRAME_BYTES: u32 = 512 << 20;
@@ -42,7 +50,7 @@ pub enum TemplateSource {
     Inline(Vec<u8>),
     /// A template in the pool's [`crate::cache::TemplateCache`], by BLAKE2b-256 hash
     /// (the worker rehashes the file).
-    Cached(TemplateHash),
+    Cached(Hash32),
 }
 
 /// One job: a template, its machine configuration and the batch's inputs.
@@ -50,8 +58,8 @@ pub enum TemplateSource {
 pub struct Job {
     /// The template.
     pub template: TemplateSource,
-    /// Its machine configuration.
-    pub config: ExecConfig,
+    /// Its machine limits.
+    pub limits: MachineLimits,
     /// The advance-state requests, in order: normally the SCALE encodings of
     /// `Input::Header`, the events, then `Input::End`.
     pub inputs: Vec<Vec<u8>>,
@@ -59,10 +67,10 @@ pub struct Job {
 
 impl Job {
     /// A job over typed inputs.
-    pub fn new(template: TemplateSource, config: ExecConfig, inputs: &[Input]) -> Job {
+    pub fn new(template: TemplateSource, limits: MachineLimits, inputs: &[Input]) -> Job {
         Job {
             template,
-            config,
+            limits,
             inputs: inputs.iter().map(Input::to_bytes).collect(),
         }
     }
@@ -79,10 +87,32 @@ pub struct Hello {
     pub cache_dir: Option<Vec<u8>>,
 }
 
+/// The hook type of workers that serve no hooks (the node's, the bundled
+/// `concerto-slot-worker`): it has no values, so a [`Request::Hook`] cannot be built for
+/// it, and decoding one always fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoHooks {}
+
+impl Encode for NoHooks {
+    fn size_hint(&self) -> usize {
+        match *self {}
+    }
+
+    fn encode_to<T: codec::Output + ?Sized>(&self, _dest: &mut T) {
+        match *self {}
+    }
+}
+
+impl Decode for NoHooks {
+    fn decode<I: codec::Input>(_input: &mut I) -> std::result::Result<Self, codec::Error> {
+        Err("this worker serves no hooks".into())
+    }
+}
+
 /// Host → worker.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
-pub enum Request {
-    /// The handshake.
+pub enum Request<H = NoHooks> {
+    /// The handshake: after it the worker is in its own sandbox.
     #[codec(index = 0)]
     Hello(Hello),
     /// Run one job in a sandboxed child.
@@ -93,13 +123,15 @@ pub enum Request {
         /// The child's limits.
         limits: ChildLimits,
     },
-    /// Run a test probe in a sandboxed child (tests only).
-    #[cfg(feature = "test-hooks")]
+    /// Probe the sandbox features of this kernel (only before [`Request::Hello`]).
+    #[codec(index = 2)]
+    Probe,
+    /// Run a hook (a test probe) of a worker built with hook type `H`.
     #[codec(index = 200)]
-    TestHook {
-        /// The probe.
-        hook: crate::hooks::TestHook,
-        /// The child's limits.
+    Hook {
+        /// The hook.
+        hook: H,
+        /// The limits of any job child the hook starts.
         limits: ChildLimits,
     },
 }
@@ -107,7 +139,7 @@ pub enum Request {
 /// Worker → host.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub enum Response {
-    /// Handshake answer.
+    /// Handshake answer: the worker is in its sandbox.
     #[codec(index = 0)]
     Ready {
         /// The worker's [`PROTOCOL_VERSION`].
@@ -118,10 +150,16 @@ pub enum Response {
     /// The answer to [`Request::Execute`].
     #[codec(index = 1)]
     Executed(std::result::Result<JobResult, WorkerFault>),
-    /// The answer to a test probe: what the child observed.
-    #[cfg(feature = "test-hooks")]
+    /// The answer to [`Request::Probe`].
+    #[codec(index = 2)]
+    Probed(SandboxReport),
+    /// The handshake failed (e.g. the worker could not enter its sandbox); the worker
+    /// exits after sending this.
+    #[codec(index = 3)]
+    Refused(WorkerFault),
+    /// The answer to [`Request::Hook`]: the SCALE encoding of the hook's output.
     #[codec(index = 200)]
-    Hook(std::result::Result<String, WorkerFault>),
+    Hook(std::result::Result<Vec<u8>, WorkerFault>),
 }
 
 /// Writes `msg` as one frame.
@@ -169,7 +207,7 @@ pub fn read_frame<T: Decode>(r: &mut impl Read) -> Result<Option<T>> {
         }
         _ => e.into(),
     })?;
-    let value = concerto_primitives::decode_all(&bytes)
+    let value = T::decode_all(&mut &bytes[..])
         .map_err(|e| SlotError::Protocol(format!("undecodable frame: {e}")))?;
     Ok(Some(value))
 }
@@ -193,34 +231,20 @@ impl Read for DeadlineReader<'_> {
             if left.is_zero() {
                 return Err(std::io::ErrorKind::TimedOut.into());
             }
-            let mut pfd = libc::pollfd {
-                fd: self.fd.as_raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            let millis = left.as_millis().clamp(1, i32::MAX as u128) as i32;
-            // SAFETY: one valid pollfd.
-            let n = unsafe { libc::poll(&mut pfd, 1, millis) };
-            if n < 0 {
-                let e = std::io::Error::last_os_error();
-                if e.kind() == std::io::ErrorKind::Interrupted {
-                    continue;
-                }
-                return Err(e);
+            // At least 1 ms (a 0 timeout would spin), at most what poll(2) takes.
+            let millis = left.as_millis().clamp(1, i32::MAX as u128);
+            let timeout = PollTimeout::try_from(millis).unwrap_or(PollTimeout::MAX);
+            let mut fds = [PollFd::new(self.fd, PollFlags::POLLIN)];
+            match poll(&mut fds, timeout) {
+                Ok(0) | Err(nix::Error::EINTR) => continue,
+                Ok(_) => {}
+                Err(e) => return Err(e.into()),
             }
-            if n == 0 {
-                continue;
+            match nix::unistd::read(self.fd, buf) {
+                Ok(n) => return Ok(n),
+                Err(nix::Error::EINTR) => continue,
+                Err(e) => return Err(e.into()),
             }
-            // SAFETY: reading into `buf` from a descriptor we borrow.
-            let r = unsafe { libc::read(self.fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
-            if r < 0 {
-                let e = std::io::Error::last_os_error();
-                if e.kind() == std::io::ErrorKind::Interrupted {
-                    continue;
-                }
-                return Err(e);
-            }
-            return Ok(r as usize);
         }
     }
 }
@@ -231,7 +255,7 @@ mod tests {
 
     #[test]
     fn frames_round_trip_and_refuse_garbage() {
-        let msg = Request::Hello(Hello {
+        let msg: Request = Request::Hello(Hello {
             version: PROTOCOL_VERSION,
             sandbox: SandboxMode {
                 seccomp: true,
@@ -253,5 +277,29 @@ mod tests {
         assert!(read_frame::<Request>(&mut &huge[..]).is_err());
         let unknown = [1u8, 0, 0, 0, 99];
         assert!(read_frame::<Request>(&mut &unknown[..]).is_err());
+    }
+
+    #[test]
+    fn hook_requests_do_not_decode_without_hooks() {
+        #[derive(Debug, Encode, Decode)]
+        struct Probe(u8);
+        let limits = ChildLimits {
+            cpu_secs: 1,
+            wall_millis: 1,
+            address_space: 1,
+        };
+        let mut buf = Vec::new();
+        write_frame(
+            &mut buf,
+            &Request::Hook {
+                hook: Probe(7),
+                limits,
+            },
+        )
+        .unwrap();
+        let err = read_frame::<Request>(&mut buf.as_slice()).unwrap_err();
+        assert!(err.to_string().contains("serves no hooks"), "{err}");
+        let hook = read_frame::<Request<Probe>>(&mut buf.as_slice()).unwrap();
+        assert!(matches!(hook, Some(Request::Hook { hook: Probe(7), .. })));
     }
 }

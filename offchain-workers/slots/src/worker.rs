@@ -4,29 +4,114 @@
 //!
 //! The worker must be single-threaded (it forks, and the child allocates): call
 //! [`run_worker`] first thing in `main`, or in the node's hidden subcommand before any
-//! runtime or thread starts.
+//! runtime or thread starts. It answers a probe request with what this kernel's sandbox
+//! supports, and after the handshake enters its own sandbox (Landlock: read access to the
+//! template cache only; seccomp: no network, no exec) before it serves any job.
+//!
+//! The request handling is generic over a [`WorkerHook`] type: [`run_worker`] uses
+//! [`NoHooks`], so the node's worker has no hook code and cannot decode a hook request.
+//! Test crates build their own worker binary with [`run_worker_with`] and a hook type of
+//! their own, which runs probes inside the worker and inside sandboxed job children.
 
 use std::ffi::OsStr;
+use std::fmt::Debug;
 use std::io::Write;
-use std::os::fd::{AsFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use codec::{Decode, Encode};
+use codec::{Decode, DecodeAll, Encode};
+use concerto_exec::JobResult;
+use nix::fcntl::OFlag;
+use nix::sys::resource::{getrusage, UsageWho};
+use nix::sys::signal::{kill, Signal};
+use nix::sys::time::TimeValLike;
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::{fork, ForkResult, Pid};
 
 use crate::cache::{Template, TemplateCache};
 use crate::error::{Result, SlotError, WorkerFault};
-use crate::exec::{self, JobResult};
+pub use crate::protocol::NoHooks;
 use crate::protocol::{
     read_frame, write_frame, DeadlineReader, Hello, Job, Request, Response, TemplateSource,
     PROTOCOL_VERSION,
 };
-use crate::sandbox::{self, errno, ChildLimits, SandboxMode};
+use crate::sandbox::{self, ChildLimits, Filters, SandboxMode};
+
+/// Extra requests a worker serves: test probes run inside the worker (after it entered
+/// its sandbox) or inside a sandboxed job child. Only test workers have a real hook type;
+/// the node's uses [`NoHooks`].
+pub trait WorkerHook: Encode + Decode + Debug {
+    /// What the hook answers.
+    type Output: Encode + Decode;
+
+    /// Runs the hook in the worker; `ctx` runs code in a sandboxed job child.
+    fn serve(self, ctx: &HookContext<'_>) -> std::result::Result<Self::Output, WorkerFault>;
+}
+
+impl WorkerHook for NoHooks {
+    type Output = NoHooks;
+
+    fn serve(self, _ctx: &HookContext<'_>) -> std::result::Result<NoHooks, WorkerFault> {
+        match self {}
+    }
+}
+
+/// What a [`WorkerHook`] can use inside the worker.
+pub struct HookContext<'a> {
+    worker: &'a Worker,
+    limits: ChildLimits,
+}
+
+impl std::fmt::Debug for HookContext<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HookContext")
+            .field("sandbox", &self.worker.sandbox)
+            .field("cache_dir", &self.cache_dir())
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+impl HookContext<'_> {
+    /// Forks a job child that enters the job sandbox (with the request's limits), runs
+    /// `work` there and returns its result, or the host fault that stopped it (exactly as
+    /// for a job: wall-clock, CPU time, a seccomp kill, ...).
+    pub fn in_child<T: Encode + Decode>(
+        &self,
+        work: impl FnOnce() -> T,
+    ) -> std::result::Result<T, WorkerFault> {
+        let bytes = self.worker.in_child(&self.limits, || work().encode())?;
+        decode(&bytes)
+    }
+
+    /// The sandbox the worker and its job children are in.
+    pub fn sandbox_mode(&self) -> SandboxMode {
+        self.worker.sandbox
+    }
+
+    /// The template cache directory, if the pool has one.
+    pub fn cache_dir(&self) -> Option<&Path> {
+        self.worker.cache.as_ref().map(TemplateCache::dir)
+    }
+
+    /// The limits the request carried.
+    pub fn limits(&self) -> &ChildLimits {
+        &self.limits
+    }
+}
 
 /// Serves the worker protocol on stdin/stdout until stdin closes, then exits the process
-/// (status 0; 1 after a protocol or I/O error, which is printed to stderr).
+/// (status 0; 1 after a protocol or I/O error, which is printed to stderr). Serves no
+/// hooks.
 pub fn run_worker() -> ! {
-    let code = match serve() {
+    run_worker_with::<NoHooks>()
+}
+
+/// [`run_worker`] for a worker that also serves the hooks `H` (test workers only).
+pub fn run_worker_with<H: WorkerHook>() -> ! {
+    let code = match serve::<H>() {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("concerto-slot-worker: {e}");
@@ -36,12 +121,16 @@ pub fn run_worker() -> ! {
     std::process::exit(code)
 }
 
+/// The worker's state after the handshake.
 struct Worker {
     sandbox: SandboxMode,
     cache: Option<TemplateCache>,
+    /// The job child's seccomp filters, compiled once.
+    filters: Option<Filters>,
+    pid: Pid,
 }
 
-fn serve() -> Result<()> {
+fn serve<H: WorkerHook>() -> Result<()> {
     let threads = std::fs::read_dir("/proc/self/task")
         .map(|d| d.count())
         .unwrap_or(1);
@@ -52,14 +141,19 @@ fn serve() -> Result<()> {
     }
     let mut stdin = std::io::stdin().lock();
     let mut stdout = std::io::stdout().lock();
-    let hello: Hello = match read_frame::<Request>(&mut stdin)? {
-        Some(Request::Hello(hello)) => hello,
-        Some(_) => {
-            return Err(SlotError::Protocol(
-                "the first request must be Hello".into(),
-            ))
+    let hello = loop {
+        match read_frame::<Request<H>>(&mut stdin)? {
+            Some(Request::Probe) => {
+                write_frame(&mut stdout, &Response::Probed(sandbox::probe_sandbox()))?
+            }
+            Some(Request::Hello(hello)) => break hello,
+            Some(_) => {
+                return Err(SlotError::Protocol(
+                    "the first request must be Probe or Hello".into(),
+                ))
+            }
+            None => return Ok(()),
         }
-        None => return Ok(()),
     };
     if hello.version != PROTOCOL_VERSION {
         return Err(SlotError::Protocol(format!(
@@ -67,12 +161,12 @@ fn serve() -> Result<()> {
             hello.version
         )));
     }
-    let worker = Worker {
-        sandbox: hello.sandbox,
-        cache: hello
-            .cache_dir
-            .map(|dir| TemplateCache::open(OsStr::from_bytes(&dir)))
-            .transpose()?,
+    let worker = match Worker::enter(hello) {
+        Ok(worker) => worker,
+        Err(fault) => {
+            write_frame(&mut stdout, &Response::Refused(fault.clone()))?;
+            return Err(fault.into());
+        }
     };
     write_frame(
         &mut stdout,
@@ -81,17 +175,22 @@ fn serve() -> Result<()> {
             pid: std::process::id(),
         },
     )?;
-    while let Some(request) = read_frame::<Request>(&mut stdin)? {
+    while let Some(request) = read_frame::<Request<H>>(&mut stdin)? {
         let response = match request {
             Request::Hello(_) => return Err(SlotError::Protocol("Hello sent twice".into())),
+            Request::Probe => {
+                return Err(SlotError::Protocol(
+                    "Probe after Hello (the worker is sandboxed)".into(),
+                ))
+            }
             Request::Execute { job, limits } => Response::Executed(worker.execute(job, &limits)),
-            #[cfg(feature = "test-hooks")]
-            Request::TestHook { hook, limits } => Response::Hook(
-                in_child(worker.sandbox, &limits, || {
-                    crate::hooks::run(&hook).encode()
-                })
-                .and_then(|bytes| decode::<String>(&bytes)),
-            ),
+            Request::Hook { hook, limits } => {
+                let ctx = HookContext {
+                    worker: &worker,
+                    limits,
+                };
+                Response::Hook(hook.serve(&ctx).map(|output| output.encode()))
+            }
         };
         write_frame(&mut stdout, &response)?;
     }
@@ -99,10 +198,43 @@ fn serve() -> Result<()> {
 }
 
 fn decode<T: Decode>(bytes: &[u8]) -> std::result::Result<T, WorkerFault> {
-    concerto_primitives::decode_all(bytes).map_err(|e| WorkerFault::BadChildResult(e.to_string()))
+    T::decode_all(&mut &bytes[..]).map_err(|e| WorkerFault::BadChildResult(e.to_string()))
+}
+
+fn internal(what: &str) -> impl FnOnce(nix::Error) -> WorkerFault + '_ {
+    move |e| WorkerFault::Internal(format!("{what} failed: {e}"))
+}
+
+fn cpu_time_of_children() -> std::result::Result<Duration, WorkerFault> {
+    let usage = getrusage(UsageWho::RUSAGE_CHILDREN).map_err(internal("getrusage"))?;
+    let micros = usage.user_time().num_microseconds() + usage.system_time().num_microseconds();
+    Ok(Duration::from_micros(micros.max(0) as u64))
 }
 
 impl Worker {
+    /// Opens the cache, compiles the job filters and enters the worker's own sandbox.
+    fn enter(hello: Hello) -> std::result::Result<Worker, WorkerFault> {
+        let cache = hello
+            .cache_dir
+            .map(|dir| TemplateCache::open(OsStr::from_bytes(&dir)))
+            .transpose()
+            .map_err(|e| WorkerFault::Internal(e.to_string()))?;
+        let setup = |e: sandbox::SandboxError| WorkerFault::SandboxSetup(e.to_string());
+        let filters = if hello.sandbox.seccomp {
+            Some(sandbox::job_filters().map_err(setup)?)
+        } else {
+            None
+        };
+        sandbox::restrict_worker(hello.sandbox, cache.as_ref().map(TemplateCache::dir))
+            .map_err(|e| WorkerFault::SandboxSetup(format!("worker: {e}")))?;
+        Ok(Worker {
+            sandbox: hello.sandbox,
+            cache,
+            filters,
+            pid: nix::unistd::getpid(),
+        })
+    }
+
     fn execute(
         &self,
         job: Job,
@@ -115,133 +247,124 @@ impl Worker {
                 None => return Err(WorkerFault::TemplateNotCached(hash)),
             },
         };
-        let bytes = in_child(self.sandbox, limits, || {
-            exec::execute(&template, job.config, &job.inputs)
+        let bytes = self.in_child(limits, || {
+            concerto_exec::execute(&template, job.limits, &job.inputs)
                 .map_err(|e| WorkerFault::Internal(e.to_string()))
                 .encode()
         })?;
         decode::<std::result::Result<JobResult, WorkerFault>>(&bytes)?
     }
-}
 
-/// Forks a child that enters the sandbox and runs `work`, and returns the bytes `work`
-/// produced, or the host fault that stopped it.
-fn in_child(
-    mode: SandboxMode,
-    limits: &ChildLimits,
-    work: impl FnOnce() -> Vec<u8>,
-) -> std::result::Result<Vec<u8>, WorkerFault> {
-    let internal = |what: &str| WorkerFault::Internal(format!("{what} failed (errno {})", errno()));
-    let mut fds = [0; 2];
-    // SAFETY: pipe2 fills two descriptors we then own.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(internal("pipe2"));
-    }
-    // SAFETY: both descriptors were just created and are owned by nobody else.
-    let (read_end, write_end) =
-        unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-    // SAFETY: the worker is single-threaded (checked in `serve`), so the child may
-    // allocate and run ordinary Rust code.
-    let pid = unsafe { libc::fork() };
-    if pid < 0 {
-        return Err(internal("fork"));
-    }
-    if pid == 0 {
-        drop(read_end);
-        child_main(mode, limits, write_end, work)
-    }
-    drop(write_end);
-    let started = Instant::now();
-    let wall = Duration::from_millis(limits.wall_millis);
-    let mut reader = DeadlineReader::new(read_end.as_fd(), started + wall);
-    let report = read_frame::<std::result::Result<Vec<u8>, WorkerFault>>(&mut reader);
-    let timed_out =
-        matches!(&report, Err(SlotError::Io(e)) if e.kind() == std::io::ErrorKind::TimedOut);
-    if timed_out {
-        // SAFETY: our own child.
-        unsafe { libc::kill(pid, libc::SIGKILL) };
-    }
-    let (status, cpu) = reap(pid, started + wall + Duration::from_secs(1))?;
-    if timed_out {
-        return Err(WorkerFault::WallClockTimeout {
-            millis: limits.wall_millis,
-        });
-    }
-    if libc::WIFSIGNALED(status) {
-        let signal = libc::WTERMSIG(status);
-        return Err(match signal {
-            libc::SIGXCPU => WorkerFault::CpuTimeExceeded {
-                secs: limits.cpu_secs,
-                signal,
-            },
-            libc::SIGKILL if cpu >= Duration::from_secs(limits.cpu_secs) => {
-                WorkerFault::CpuTimeExceeded {
-                    secs: limits.cpu_secs,
-                    signal,
-                }
+    /// Forks a child that enters the sandbox and runs `work`, and returns the bytes
+    /// `work` produced, or the host fault that stopped it.
+    fn in_child(
+        &self,
+        limits: &ChildLimits,
+        work: impl FnOnce() -> Vec<u8>,
+    ) -> std::result::Result<Vec<u8>, WorkerFault> {
+        let (read_end, write_end) =
+            nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(internal("pipe2"))?;
+        let cpu_before = cpu_time_of_children()?;
+        // SAFETY: the worker is single-threaded (checked in `serve`), so the child may
+        // allocate and run ordinary Rust code; it never returns from `child_main`.
+        let child = match unsafe { fork() }.map_err(internal("fork"))? {
+            ForkResult::Child => {
+                drop(read_end);
+                self.child_main(limits, write_end, work)
             }
-            libc::SIGSYS => WorkerFault::SandboxViolation,
-            signal => WorkerFault::ChildSignaled(signal),
-        });
+            ForkResult::Parent { child } => child,
+        };
+        drop(write_end);
+        let started = Instant::now();
+        let wall = Duration::from_millis(limits.wall_millis);
+        let mut reader = DeadlineReader::new(read_end.as_fd(), started + wall);
+        let report = read_frame::<std::result::Result<Vec<u8>, WorkerFault>>(&mut reader);
+        let timed_out =
+            matches!(&report, Err(SlotError::Io(e)) if e.kind() == std::io::ErrorKind::TimedOut);
+        if timed_out {
+            let _ = kill(child, Signal::SIGKILL);
+        }
+        let status = reap(child, started + wall + Duration::from_secs(1))?;
+        let cpu = cpu_time_of_children()?.saturating_sub(cpu_before);
+        if timed_out {
+            return Err(WorkerFault::WallClockTimeout {
+                millis: limits.wall_millis,
+            });
+        }
+        match status {
+            WaitStatus::Signaled(_, signal, _) => {
+                let number = signal as i32;
+                return Err(match signal {
+                    Signal::SIGXCPU => WorkerFault::CpuTimeExceeded {
+                        secs: limits.cpu_secs,
+                        signal: number,
+                    },
+                    Signal::SIGKILL if cpu >= Duration::from_secs(limits.cpu_secs) => {
+                        WorkerFault::CpuTimeExceeded {
+                            secs: limits.cpu_secs,
+                            signal: number,
+                        }
+                    }
+                    Signal::SIGSYS => WorkerFault::SandboxViolation,
+                    _ => WorkerFault::ChildSignaled(number),
+                });
+            }
+            WaitStatus::Exited(_, 0) => {}
+            WaitStatus::Exited(_, code) => return Err(WorkerFault::ChildExited(code)),
+            other => {
+                return Err(WorkerFault::Internal(format!(
+                    "unexpected child status {other:?}"
+                )))
+            }
+        }
+        match report {
+            Ok(Some(report)) => report,
+            Ok(None) => Err(WorkerFault::BadChildResult("no result".into())),
+            Err(e) => Err(WorkerFault::BadChildResult(e.to_string())),
+        }
     }
-    let code = libc::WEXITSTATUS(status);
-    if code != 0 {
-        return Err(WorkerFault::ChildExited(code));
-    }
-    match report {
-        Ok(Some(report)) => report,
-        Ok(None) => Err(WorkerFault::BadChildResult("no result".into())),
-        Err(e) => Err(WorkerFault::BadChildResult(e.to_string())),
+
+    /// The job child: enter the sandbox, run `work`, send the frame, exit.
+    fn child_main(&self, limits: &ChildLimits, out: OwnedFd, work: impl FnOnce() -> Vec<u8>) -> ! {
+        let entered = sandbox::enter_job_child(
+            self.sandbox,
+            limits,
+            out.as_raw_fd(),
+            self.pid,
+            self.filters.as_ref(),
+        );
+        let report: std::result::Result<Vec<u8>, WorkerFault> = match entered {
+            Err(e) => Err(WorkerFault::SandboxSetup(e.to_string())),
+            Ok(()) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+                .map_err(|_| WorkerFault::Internal("the job panicked".into())),
+        };
+        let mut file = std::fs::File::from(out);
+        let code = match write_frame(&mut file, &report) {
+            Ok(()) => 0,
+            Err(_) => 3,
+        };
+        let _ = file.flush();
+        // Leaves without unwinding into the worker's frames (their destructors would
+        // touch state the child shares with its parent, e.g. the worker's pipes).
+        std::process::exit(code)
     }
 }
 
-/// Waits for the child (killing it at `deadline`); returns its status and CPU time.
-fn reap(pid: libc::pid_t, deadline: Instant) -> std::result::Result<(i32, Duration), WorkerFault> {
-    let mut status = 0;
-    // SAFETY: zeroed rusage is a valid value to be overwritten.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+/// Waits for the child (killing it at `deadline`) and returns how it ended.
+fn reap(child: Pid, deadline: Instant) -> std::result::Result<WaitStatus, WorkerFault> {
     loop {
-        // SAFETY: waiting for our own child with valid out-pointers.
-        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        if r == pid {
-            break;
-        }
-        if r < 0 && errno() != libc::EINTR {
-            return Err(WorkerFault::Internal(format!(
-                "wait4 failed (errno {})",
-                errno()
-            )));
+        match waitpid(child, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) => {}
+            Ok(status @ (WaitStatus::Exited(..) | WaitStatus::Signaled(..))) => return Ok(status),
+            // Stopped/continued: not an end; keep waiting. (A child killed by a signal nix
+            // has no name for, e.g. a real-time one, comes back as an error: a host fault.)
+            Ok(_) | Err(nix::Error::EINTR) => {}
+            Err(e) => return Err(internal("waitpid")(e)),
         }
         if Instant::now() >= deadline {
-            // SAFETY: our own child; it closed its pipe but did not exit.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
+            // Our own child; it closed its pipe but did not exit.
+            let _ = kill(child, Signal::SIGKILL);
         }
         std::thread::sleep(Duration::from_micros(200));
     }
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    Ok((status, tv(usage.ru_utime) + tv(usage.ru_stime)))
-}
-
-/// The job child: enter the sandbox, run `work`, send the frame, `_exit`.
-fn child_main(
-    mode: SandboxMode,
-    limits: &ChildLimits,
-    out: OwnedFd,
-    work: impl FnOnce() -> Vec<u8>,
-) -> ! {
-    let keep = std::os::fd::AsRawFd::as_raw_fd(&out);
-    let report: std::result::Result<Vec<u8>, WorkerFault> = match sandbox::enter(mode, limits, keep)
-    {
-        Err(e) => Err(WorkerFault::SandboxSetup(e)),
-        Ok(()) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
-            .map_err(|_| WorkerFault::Internal("the job panicked".into())),
-    };
-    let mut file = std::fs::File::from(out);
-    let code = match write_frame(&mut file, &report) {
-        Ok(()) => 0,
-        Err(_) => 3,
-    };
-    let _ = file.flush();
-    // SAFETY: leave without running the worker's destructors or atexit handlers.
-    unsafe { libc::_exit(code) }
 }

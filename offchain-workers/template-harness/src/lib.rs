@@ -5,7 +5,7 @@
 //! will: boot to the first manual yield, then answer each manual yield with the next input
 //! as an advance-state request, collecting automatic tx-output/tx-report yields, until the
 //! inputs run out or the template raises a tx-exception. The loop itself is
-//! `concerto_slots::exec`, the same code the node's isolated slots run.
+//! `concerto-exec`, the same code the node's isolated slots run.
 //!
 //! Where the ELFs come from ([`template_elf`]):
 //! - `CONCERTO_TEMPLATES_DIR=<dir>`: prebuilt, `<dir>/<name>` (nothing is built);
@@ -15,19 +15,18 @@
 
 mod build;
 
+pub use concerto_exec::InputVerdict;
+use concerto_exec::{ExecError, InputOutcome, Load, Session};
 use concerto_machine::Machine;
-pub use concerto_primitives::Input;
-pub use concerto_slots::exec::{ExecConfig, GuestFault};
-use concerto_slots::exec::{InputOutcome, InputVerdict, Load, Session};
-use concerto_slots::SlotError;
+pub use concerto_primitives::{GuestFault, Input, MachineLimits};
 
 pub use build::{template_elf, TEMPLATE_NAMES};
 
 /// RAM the templates are linked for (the SDK's `RAM_LENGTH`, `sdk/link.x`).
-pub const RAM_LENGTH: u64 = ExecConfig::sdk_default().ram_size;
+pub const RAM_LENGTH: u64 = MachineLimits::sdk_default().ram_size;
 
 /// Default cycle budget for one input.
-pub const DEFAULT_CYCLES_PER_INPUT: u64 = ExecConfig::sdk_default().max_cycles_per_input;
+pub const DEFAULT_CYCLES_PER_INPUT: u64 = MachineLimits::sdk_default().max_cycles_per_input;
 
 /// Harness failures (host-side problems, not template verdicts).
 #[derive(Debug, thiserror::Error)]
@@ -41,11 +40,11 @@ pub enum Error {
     /// The machine refused an operation.
     #[error("machine: {0}")]
     Machine(#[from] concerto_machine::Error),
-    /// The execution layer failed on the host side.
-    #[error("slots: {0}")]
-    Slot(#[from] SlotError),
+    /// The execution loop failed on the host side.
+    #[error(transparent)]
+    Exec(#[from] ExecError),
     /// The template did not yield within its cycle budget, halted, or broke the protocol
-    /// (any guest fault but an exception, which is a [`Verdict`]).
+    /// (any guest fault but an exception, which is an [`InputVerdict::Fault`] answer).
     #[error("template misbehaved: {0}")]
     Protocol(String),
     /// I/O.
@@ -56,28 +55,16 @@ pub enum Error {
 /// Harness result.
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// How the template answered one input.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Verdict {
-    /// Manual yield rx-accepted.
-    Accepted,
-    /// Manual yield rx-rejected.
-    Rejected,
-    /// Manual yield tx-exception (a panic); the machine cannot go on.
-    Exception,
-}
-
 /// What one input produced.
 #[derive(Clone, Debug)]
 pub struct InputResult {
-    /// The template's verdict.
-    pub verdict: Verdict,
+    /// How the template answered: accepted, rejected, or (the only fault the harness
+    /// returns as an answer) [`GuestFault::Exception`].
+    pub verdict: InputVerdict,
     /// Outputs emitted while handling it.
     pub outputs: Vec<Vec<u8>>,
     /// Reports emitted while handling it (UTF-8 text for the shipped templates).
     pub reports: Vec<Vec<u8>>,
-    /// The exception message when the verdict is [`Verdict::Exception`].
-    pub exception: Option<String>,
     /// Cycles spent on this input (from the response to the next manual yield).
     pub cycles: u64,
     /// The outputs root the template put in tx[0..32] (accepted inputs only).
@@ -93,19 +80,25 @@ impl InputResult {
             .collect()
     }
 
-    /// An exception becomes [`Verdict::Exception`]; any other guest fault an error.
+    /// The exception message, when the template raised one.
+    pub fn exception(&self) -> Option<&str> {
+        match &self.verdict {
+            InputVerdict::Fault(GuestFault::Exception(msg)) => Some(msg),
+            _ => None,
+        }
+    }
+
+    /// An exception stays an answer; any other guest fault is an error.
     fn from_outcome(outcome: InputOutcome) -> Result<InputResult> {
-        let (verdict, exception) = match outcome.verdict {
-            InputVerdict::Accepted => (Verdict::Accepted, None),
-            InputVerdict::Rejected => (Verdict::Rejected, None),
-            InputVerdict::Fault(GuestFault::Exception(msg)) => (Verdict::Exception, Some(msg)),
+        match &outcome.verdict {
+            InputVerdict::Fault(GuestFault::Exception(_)) => {}
             InputVerdict::Fault(fault) => return Err(Error::Protocol(fault.to_string())),
-        };
+            InputVerdict::Accepted | InputVerdict::Rejected => {}
+        }
         Ok(InputResult {
-            verdict,
+            verdict: outcome.verdict,
             outputs: outcome.outputs,
             reports: outcome.reports,
-            exception,
             cycles: outcome.cycles,
             outputs_root: outcome.outputs_root,
         })
@@ -113,11 +106,20 @@ impl InputResult {
 }
 
 /// A template loaded in a machine, booted to its first manual yield (a thin wrapper over
-/// [`concerto_slots::exec::Session`], the node's own execution loop).
+/// [`concerto_exec::Session`], the node's own execution loop).
 pub struct Runner {
     session: Session,
     /// Cycles spent booting.
     pub boot_cycles: u64,
+}
+
+// By hand: the session (a whole machine) is not worth printing.
+impl std::fmt::Debug for Runner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runner")
+            .field("boot_cycles", &self.boot_cycles)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Reads an ELF from disk.
@@ -127,24 +129,24 @@ pub fn read_elf(path: &std::path::Path) -> Result<Vec<u8>> {
 
 impl Runner {
     /// Loads `elf_bytes` in a fresh machine with the SDK's configuration
-    /// ([`ExecConfig::sdk_default`]: [`RAM_LENGTH`] of RAM, [`DEFAULT_CYCLES_PER_INPUT`])
+    /// ([`MachineLimits::sdk_default`]: [`RAM_LENGTH`] of RAM, [`DEFAULT_CYCLES_PER_INPUT`])
     /// and runs it to its first manual yield (which must be rx-accepted with the empty
     /// outputs root).
     pub fn new(elf_bytes: &[u8]) -> Result<Runner> {
-        Runner::with_config(elf_bytes, ExecConfig::sdk_default())
+        Runner::with_limits(elf_bytes, MachineLimits::sdk_default())
     }
 
-    /// Like [`Runner::new`] with another machine configuration.
-    pub fn with_config(elf_bytes: &[u8], config: ExecConfig) -> Result<Runner> {
-        let mut session = match Session::load(elf_bytes, config)? {
+    /// Like [`Runner::new`] with other machine limits.
+    pub fn with_limits(elf_bytes: &[u8], limits: MachineLimits) -> Result<Runner> {
+        let mut session = match Session::load(elf_bytes, limits)? {
             Load::Ready(session) => session,
             Load::Invalid(fault) => return Err(Error::Elf(fault.to_string())),
         };
         let boot = InputResult::from_outcome(session.boot()?)?;
-        if boot.verdict != Verdict::Accepted {
+        if boot.verdict != InputVerdict::Accepted {
             return Err(Error::Protocol(format!(
-                "boot ended with {:?} / {:?}",
-                boot.verdict, boot.exception
+                "boot ended with {:?}",
+                boot.verdict
             )));
         }
         Ok(Runner {
@@ -211,12 +213,12 @@ pub fn run_template(elf_bytes: &[u8], inputs: &[Input]) -> Result<TemplateRun> {
     for input in inputs {
         let r = runner.feed(input)?;
         run.cycles += r.cycles;
-        if r.verdict == Verdict::Accepted {
+        if r.verdict == InputVerdict::Accepted {
             run.outputs.extend(r.outputs.iter().cloned());
         }
         run.reports.extend(r.report_texts());
-        let stop = r.verdict == Verdict::Exception;
-        run.exception = r.exception.clone();
+        run.exception = r.exception().map(str::to_owned);
+        let stop = run.exception.is_some();
         run.results.push(r);
         if stop {
             break;

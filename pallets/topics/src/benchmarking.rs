@@ -79,8 +79,8 @@ fn template<T: Config>(owner: &T::AccountId, len: u32) -> T::Hash {
     hash
 }
 
-fn machine() -> MachineConfig {
-    MachineConfig {
+fn machine() -> MachineLimits {
+    MachineLimits {
         ram_size: 1 << 20,
         max_cycles_per_input: 1,
         max_cycles_per_batch: 1,

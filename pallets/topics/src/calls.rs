@@ -67,14 +67,14 @@ mod calls {
         /// deposit of `TemplateDepositBase + TemplateDepositPerByte * len` is held.
         ///
         /// Origin: signed (becomes the owner). Errors: `EmptyTemplate`, `TemplateExists`,
-        /// `InvalidMachineConfig`, and the currency's error if the deposit cannot be held.
+        /// `InvalidMachineLimits`, and the currency's error if the deposit cannot be held.
         /// Emits `TemplateUploaded`. Complexity: O(len) (hashing).
         #[pallet::call_index(4)]
         #[pallet::weight(T::WeightInfo::upload_template(code.len() as u32))]
         pub fn upload_template(
             origin: OriginFor<T>,
             code: BoundedVec<u8, T::MaxTemplateSize>,
-            machine: MachineConfig,
+            machine: MachineLimits,
         ) -> DispatchResult {
             let owner = ensure_signed(origin)?;
             Self::do_upload_template(owner, code, machine)

@@ -112,8 +112,8 @@ mod events_and_errors {
         UnknownTemplate,
         /// The template is used by a topic.
         TemplateInUse,
-        /// A machine configuration limit is zero or inconsistent.
-        InvalidMachineConfig,
+        /// A machine limit is zero or inconsistent (see `MachineLimits`).
+        InvalidMachineLimits,
         /// A topic needs at least one source stream, each listed once.
         InvalidStreams,
         /// A stream feeds `MaxTopicsPerStream` topics already.

@@ -1,17 +1,26 @@
-//! Event ingestion: the checks shared by authorization and dispatch, and the write path
-//! (offchain indexing of the payload, event hash into the open windows).
+//! Publish: event ingestion. `publish` and `publish_batch` are authorized (fee-less)
+//! transactions: every check runs in the authorization, cheap checks first, signatures
+//! last, so a bad event never enters the pool or a block; dispatch re-checks the cheap
+//! conditions and writes the envelope to offchain storage and the event hash into every
+//! collecting topic's open window.
 
 use crate::{pallet::*, types::*};
-use alloc::vec::Vec;
+use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use codec::Encode;
-use concerto_primitives::EventEnvelope;
+use concerto_primitives::{domain, EventEnvelope};
 use frame_support::{ensure, pallet_prelude::*};
 use polkadot_sdk::*;
-use sp_runtime::{traits::Zero, DispatchResult, SaturatedConversion};
+use sp_runtime::{
+    traits::Zero,
+    transaction_validity::{
+        InvalidTransaction, TransactionSource, TransactionValidityWithRefund, ValidTransaction,
+    },
+    DispatchResult, SaturatedConversion,
+};
 
 impl<T: Config> Pallet<T> {
     /// The message a publisher signs for an event: SCALE encoding of
-    /// `(EVENT_SIGNING_DOMAIN, genesis hash, stream, publisher, sequence, blake2_256(payload))`.
+    /// `(domain::EVENT_SIGNING, genesis hash, stream, publisher, sequence, blake2_256(payload))`.
     pub fn event_signing_message(
         stream: StreamId,
         publisher: &PublisherKey,
@@ -32,17 +41,84 @@ impl<T: Config> Pallet<T> {
         total.div_ceil(n) as u32
     }
 
-    /// The offchain-storage key (PERSISTENT kind) of an event's envelope.
+    /// The offchain-storage key (PERSISTENT kind) of an event's envelope
+    /// (`concerto_primitives::domain::event_offchain_key`).
     pub fn event_offchain_key(event_hash: &Hash32) -> Vec<u8> {
-        let mut key = EVENT_OFFCHAIN_PREFIX.to_vec();
-        key.extend_from_slice(event_hash);
-        key
+        domain::event_offchain_key(event_hash)
     }
 
-    /// The commitment of a batch: `c = [0; 32]`, then `c = blake2_256(c ++ h)` for every
-    /// event hash `h` in block order.
-    pub fn commitment(event_hashes: &[Hash32]) -> Hash32 {
-        concerto_primitives::batch_commitment(event_hashes, sp_io::hashing::blake2_256)
+    fn event_tag(event: &SignedEventOf<T>, sequence: u64) -> Vec<u8> {
+        (
+            domain::EVENT_POOL_TAG,
+            event.stream,
+            event.publisher,
+            sequence,
+        )
+            .encode()
+    }
+
+    /// Authorization of `publish`. In the pool, an event ahead of the publisher's next
+    /// sequence number waits for its predecessor (`requires` tag); in a block it must be
+    /// exactly the next one.
+    pub(crate) fn authorize_publish(
+        source: TransactionSource,
+        event: &SignedEventOf<T>,
+    ) -> TransactionValidityWithRefund {
+        let expected = NextSequence::<T>::get(event.stream, event.publisher);
+        let in_pool = source != TransactionSource::InBlock;
+        Self::check_event_permission(event, expected, in_pool)?;
+        Self::check_capacity(event.stream, |_| 0)?;
+        Self::check_event_signature(event)?;
+        let mut valid = ValidTransaction::with_tag_prefix("ConcertoPublish")
+            .priority(T::AuthorizedPriority::get())
+            .and_provides(Self::event_tag(event, event.sequence))
+            .longevity(crate::AUTHORIZED_LONGEVITY)
+            .propagate(true);
+        if event.sequence > expected {
+            valid = valid.and_requires(Self::event_tag(event, event.sequence.saturating_sub(1)));
+        }
+        valid.build().map(|v| (v, Weight::zero()))
+    }
+
+    /// Authorization of `publish_batch`: every event is checked as by `publish`, in order,
+    /// with the sequence numbers and window room the earlier events of the call use.
+    pub(crate) fn authorize_publish_batch(
+        source: TransactionSource,
+        events: &BoundedVec<SignedEventOf<T>, T::MaxEventsPerCall>,
+    ) -> TransactionValidityWithRefund {
+        ensure!(!events.is_empty(), InvalidTransaction::Call);
+        let in_pool = source != TransactionSource::InBlock;
+        let mut next: BTreeMap<(StreamId, PublisherKey), u64> = BTreeMap::new();
+        let mut added: BTreeMap<TopicId, u32> = BTreeMap::new();
+        let mut valid = ValidTransaction::with_tag_prefix("ConcertoPublish")
+            .priority(T::AuthorizedPriority::get())
+            .longevity(crate::AUTHORIZED_LONGEVITY)
+            .propagate(true);
+        for event in events.iter() {
+            let key = (event.stream, event.publisher);
+            let (expected, first) = match next.get(&key) {
+                Some(n) => (*n, false),
+                None => (NextSequence::<T>::get(key.0, key.1), true),
+            };
+            // Only the first event of a publisher in the call may wait for a predecessor.
+            Self::check_event_permission(event, expected, in_pool && first)?;
+            Self::check_capacity(event.stream, |topic| {
+                added.get(&topic).copied().unwrap_or(0)
+            })?;
+            for topic in Self::collecting_topics(event.stream) {
+                *added.entry(topic).or_default() += 1;
+            }
+            if first && event.sequence > expected {
+                valid =
+                    valid.and_requires(Self::event_tag(event, event.sequence.saturating_sub(1)));
+            }
+            valid = valid.and_provides(Self::event_tag(event, event.sequence));
+            next.insert(key, event.sequence.saturating_add(1));
+        }
+        for event in events.iter() {
+            Self::check_event_signature(event)?;
+        }
+        valid.build().map(|v| (v, Weight::zero()))
     }
 
     /// Checks everything about an event but its signature and batch capacity: the stream

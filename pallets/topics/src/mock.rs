@@ -98,6 +98,7 @@ impl pallet_topics::Config for Test {
 
 /// Installs the benchmarks' validator set.
 #[cfg(feature = "runtime-benchmarks")]
+#[derive(Debug)]
 pub struct SetValidators;
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::BenchmarkHelper<UintAuthorityId> for SetValidators {
@@ -122,7 +123,7 @@ pub(crate) const BOB: u64 = 2;
 pub(crate) const POOR: u64 = 9;
 
 /// A deterministic machine configuration.
-pub(crate) const MACHINE: MachineConfig = MachineConfig {
+pub(crate) const MACHINE: MachineLimits = MachineLimits {
     ram_size: 1 << 20,
     max_cycles_per_input: 1_000,
     max_cycles_per_batch: 10_000,
@@ -184,6 +185,8 @@ pub(crate) fn submit_from(
 }
 
 /// A publisher key pair of any scheme.
+// A test helper built a few times per test: the size difference of the pairs is harmless.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Publisher {
     Sr(sr25519::Pair),
     Ed(ed25519::Pair),

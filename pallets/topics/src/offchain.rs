@@ -13,16 +13,21 @@
 //! - **Recovery.** A claim left by a crashed run expires after `CLAIM_EXPIRY_MS`; a host
 //!   fault (worker died, missing event, timeout) is never attested and is retried after
 //!   `RETRY_AFTER` blocks.
-//! - **Verdict.** A batch is `Accepted` when the template answered every input without a
-//!   fault and accepted all of them; a guest fault or any explicitly rejected input makes
-//!   it `Rejected` (outputs of the accepted inputs are still attested).
+//! - **Verdict.** `concerto_primitives::Verdict::of`: a batch is `Accepted` when the
+//!   template answered every input without a fault and accepted all of them; a guest fault
+//!   or any explicitly rejected input makes it `Rejected` (outputs of the accepted inputs
+//!   are still attested).
+//! - **Unreadable records.** A local record that does not decode (a newer or corrupt
+//!   format) is never overwritten by a new run: the batch is skipped with an error log, so
+//!   a validator cannot sign a second, different result for a batch it may have signed.
 //! - **Stateful topics** need the machine state the previous batch left; this node has no
 //!   machine snapshots yet, so it runs only a stateful topic's first batch.
 
 use crate::{pallet::*, types::*, LOG_TARGET};
-use alloc::{format, string::String, vec::Vec};
+use alloc::vec::Vec;
 use codec::{Decode, Encode};
-use concerto_slots_interface::{slots, BatchHeader, BatchJob, MachineSpec, OutputsData};
+use concerto_primitives::domain;
+use concerto_slots_interface::{slots, BatchHeader, BatchJob, SlotsError};
 use frame_support::{traits::Get, BoundedVec};
 use frame_system::{offchain::SubmitTransaction, pallet_prelude::BlockNumberFor};
 use polkadot_sdk::*;
@@ -33,7 +38,7 @@ use sp_runtime::{
 };
 
 /// Prefix of this worker's records in PERSISTENT offchain storage.
-pub const RECORD_PREFIX: &[u8] = b"concerto/ocw/attest/";
+pub const RECORD_PREFIX: &[u8] = domain::ATTESTATION_RECORD_PREFIX;
 /// Blocks after which a recorded attestation that the chain still awaits is resubmitted.
 pub const RESUBMIT_AFTER: u32 = 10;
 /// Blocks after which a batch that failed with a host fault is tried again.
@@ -67,6 +72,30 @@ pub enum LocalRecord<A, S> {
 }
 
 type RecordOf<T> = LocalRecord<AttestationOf<T>, AttestationSignatureOf<T>>;
+
+/// Why the worker did not attest a batch this time (it retries later). Never a verdict.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OffchainError {
+    /// The topic was removed from storage.
+    TopicGone,
+    /// The topic's template record is gone.
+    TemplateGone,
+    /// The template's code is gone.
+    TemplateCodeGone,
+    /// Template hashes of this runtime are not 32 bytes.
+    TemplateHashLength,
+    /// The node cached the template code under another hash than the chain's.
+    TemplateHashMismatch,
+    /// Resuming a stateful topic from its previous batch's machine state needs machine
+    /// snapshots, which this node does not have yet.
+    StatefulResumeUnsupported,
+    /// The node's slots could not run the batch.
+    Slots(SlotsError),
+    /// The inline outputs are longer than `MaxOutputLen` (the node broke its contract).
+    InlineOutputsTooLong,
+    /// The keystore could not sign with the validator's `conc` key.
+    CannotSign,
+}
 
 impl<T: Config> Pallet<T> {
     /// The offchain worker's entry point (see the module docs).
@@ -121,19 +150,23 @@ impl<T: Config> Pallet<T> {
         let claimed =
             record.mutate(
                 |old: Result<Option<RecordOf<T>>, StorageRetrievalError>| match old {
+                    // Never overwrite what cannot be read: it may hold a signed attestation.
+                    Err(StorageRetrievalError::Undecodable) => Err(Skip::Unreadable),
                     Ok(Some(LocalRecord::Running { since_ms }))
                         if now_ms.saturating_sub(since_ms) < CLAIM_EXPIRY_MS =>
                     {
-                        Err(())
+                        Err(Skip::NotDue)
                     }
-                    Ok(Some(LocalRecord::Failed { retry_at })) if now < retry_at => Err(()),
+                    Ok(Some(LocalRecord::Failed { retry_at })) if now < retry_at => {
+                        Err(Skip::NotDue)
+                    }
                     Ok(Some(LocalRecord::Submitted {
                         at,
                         attestation,
                         signature,
                     })) => {
                         if now.saturating_sub(at) < RESUBMIT_AFTER {
-                            return Err(());
+                            return Err(Skip::NotDue);
                         }
                         Ok(LocalRecord::Submitted {
                             at: now,
@@ -141,7 +174,12 @@ impl<T: Config> Pallet<T> {
                             signature,
                         })
                     }
-                    _ => Ok(LocalRecord::Running { since_ms: now_ms }),
+                    // No record, an expired claim, or a failure due for a retry.
+                    Ok(None)
+                    | Ok(Some(LocalRecord::Running { .. }))
+                    | Ok(Some(LocalRecord::Failed { .. })) => {
+                        Ok(LocalRecord::Running { since_ms: now_ms })
+                    }
                 },
             );
         let (attestation, signature) = match claimed {
@@ -168,7 +206,7 @@ impl<T: Config> Pallet<T> {
                 Err(why) => {
                     log::warn!(
                         target: LOG_TARGET,
-                        "topic {topic} batch {batch}: not attested: {why}; retrying in \
+                        "topic {topic} batch {batch}: not attested: {why:?}; retrying in \
                          {RETRY_AFTER} blocks"
                     );
                     record.set(&RecordOf::<T>::Failed {
@@ -177,8 +215,16 @@ impl<T: Config> Pallet<T> {
                     return;
                 }
             },
+            Err(MutateStorageError::ValueFunctionFailed(Skip::Unreadable)) => {
+                log::error!(
+                    target: LOG_TARGET,
+                    "topic {topic} batch {batch}: the local attestation record does not \
+                     decode; not running the batch, so no second result can be signed"
+                );
+                return;
+            }
             // Another run holds the batch, or it is not due again yet.
-            Err(MutateStorageError::ValueFunctionFailed(()))
+            Err(MutateStorageError::ValueFunctionFailed(Skip::NotDue))
             | Err(MutateStorageError::ConcurrentModification(_)) => return,
         };
         let call = Call::<T>::attest {
@@ -201,7 +247,7 @@ impl<T: Config> Pallet<T> {
         topic: TopicId,
         batch: BatchNumber,
         info: &BatchInfo<BlockNumberFor<T>>,
-    ) -> Result<(AttestationOf<T>, AttestationSignatureOf<T>), String> {
+    ) -> Result<(AttestationOf<T>, AttestationSignatureOf<T>), OffchainError> {
         let result = Self::run_batch(topic, batch, info)?;
         let attestation = Attestation {
             topic,
@@ -210,9 +256,7 @@ impl<T: Config> Pallet<T> {
             result,
         };
         let message = Self::attestation_signing_message(&attestation);
-        let signature = validator
-            .sign(&message)
-            .ok_or_else(|| String::from("the keystore could not sign with the conc key"))?;
+        let signature = validator.sign(&message).ok_or(OffchainError::CannotSign)?;
         Ok((attestation, signature))
     }
 
@@ -222,36 +266,27 @@ impl<T: Config> Pallet<T> {
         topic: TopicId,
         batch: BatchNumber,
         info: &BatchInfo<BlockNumberFor<T>>,
-    ) -> Result<AttestationResult<T::MaxOutputLen>, String> {
-        let t = Topics::<T>::get(topic).ok_or("the topic is gone")?;
+    ) -> Result<AttestationResult<T::MaxOutputLen>, OffchainError> {
+        let t = Topics::<T>::get(topic).ok_or(OffchainError::TopicGone)?;
         if t.mode == TopicMode::Stateful && TopicState::<T>::contains_key(topic) {
-            return Err(format!(
-                "stateful topic {topic}: resuming from the previous batch's machine state \
-                 needs machine snapshots, which this node does not have yet"
-            ));
+            return Err(OffchainError::StatefulResumeUnsupported);
         }
-        let template = Templates::<T>::get(t.template).ok_or("the template is gone")?;
-        let hash: [u8; 32] = t
+        let template = Templates::<T>::get(t.template).ok_or(OffchainError::TemplateGone)?;
+        let hash: Hash32 = t
             .template
             .as_ref()
             .try_into()
-            .map_err(|_| "template hashes must be 32 bytes")?;
+            .map_err(|_| OffchainError::TemplateHashLength)?;
         if !slots::has_template(&hash) {
-            let code = TemplateCode::<T>::get(t.template).ok_or("the template code is gone")?;
-            let cached = slots::add_template(&code).map_err(|e| format!("{e}"))?;
+            let code = TemplateCode::<T>::get(t.template).ok_or(OffchainError::TemplateCodeGone)?;
+            let cached = slots::add_template(&code).map_err(OffchainError::Slots)?;
             if cached != hash {
-                return Err("the template code does not hash to its on-chain hash".into());
+                return Err(OffchainError::TemplateHashMismatch);
             }
         }
-        let machine = template.machine;
         let job = BatchJob {
             template: hash,
-            machine: MachineSpec {
-                ram_size: machine.ram_size,
-                max_cycles_per_input: machine.max_cycles_per_input,
-                max_cycles_per_batch: machine.max_cycles_per_batch,
-                max_output_bytes: machine.max_output_bytes,
-            },
+            limits: template.machine,
             header: BatchHeader {
                 topic_id: topic,
                 batch_number: batch,
@@ -265,17 +300,13 @@ impl<T: Config> Pallet<T> {
             commitment: info.commitment,
             max_inline_outputs: T::MaxOutputLen::get(),
         };
-        let outcome = slots::execute_batch(job).map_err(|e| format!("{e}"))?;
-        let verdict = if outcome.is_clean() {
-            Verdict::Accepted
-        } else {
-            Verdict::Rejected
-        };
+        let outcome = slots::execute_batch(job).map_err(OffchainError::Slots)?;
+        let verdict = outcome.verdict();
         let outputs = match outcome.outputs {
-            OutputsData::Inline(bytes) => OutputsPayload::Inline(
-                BoundedVec::try_from(bytes).map_err(|_| "inline outputs over MaxOutputLen")?,
+            concerto_primitives::OutputsPayload::Inline(bytes) => OutputsPayload::Inline(
+                BoundedVec::try_from(bytes).map_err(|_| OffchainError::InlineOutputsTooLong)?,
             ),
-            OutputsData::Hash(hash) => OutputsPayload::Hash(hash),
+            concerto_primitives::OutputsPayload::Hash(hash) => OutputsPayload::Hash(hash),
         };
         Ok(AttestationResult {
             start_root: outcome.start_root,
@@ -286,4 +317,12 @@ impl<T: Config> Pallet<T> {
             verdict,
         })
     }
+}
+
+/// Why a run was not claimed.
+enum Skip {
+    /// Another run holds the batch, or it is not due again yet.
+    NotDue,
+    /// The record does not decode.
+    Unreadable,
 }

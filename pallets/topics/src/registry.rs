@@ -1,4 +1,4 @@
-//! Streams, templates and topics: the bodies of the registry calls.
+//! Register: streams, templates and topics (the bodies of the registry calls).
 
 use crate::{pallet::*, types::*};
 use frame_support::{
@@ -6,10 +6,9 @@ use frame_support::{
     pallet_prelude::*,
     traits::{fungible::MutateHold, tokens::Precision},
 };
-use frame_system::pallet_prelude::BlockNumberFor;
 use polkadot_sdk::*;
 use sp_runtime::{
-    traits::{Hash, One, Saturating},
+    traits::{Hash, Saturating},
     DispatchResult,
 };
 
@@ -94,14 +93,14 @@ impl<T: Config> Pallet<T> {
     pub(crate) fn do_upload_template(
         owner: T::AccountId,
         code: BoundedVec<u8, T::MaxTemplateSize>,
-        machine: MachineConfig,
+        machine: MachineLimits,
     ) -> DispatchResult {
         ensure!(!code.is_empty(), Error::<T>::EmptyTemplate);
         ensure!(
             machine.ram_size > 0
                 && machine.max_cycles_per_input > 0
                 && machine.max_cycles_per_batch >= machine.max_cycles_per_input,
-            Error::<T>::InvalidMachineConfig
+            Error::<T>::InvalidMachineLimits
         );
         let hash = T::Hashing::hash(&code);
         ensure!(
@@ -149,17 +148,6 @@ impl<T: Config> Pallet<T> {
             deposit: info.deposit,
         });
         Ok(())
-    }
-
-    /// The quorum a topic needs with `validators` validators: the explicit one, or more
-    /// than two thirds.
-    pub fn effective_quorum(quorum: Option<u32>, validators: u32) -> u32 {
-        quorum.unwrap_or_else(|| validators.saturating_mul(2) / 3 + 1)
-    }
-
-    /// The number of current validators taken into account (at most `MaxValidators`).
-    pub fn validator_count() -> u32 {
-        (T::Validators::get().len() as u32).min(T::MaxValidators::get())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -218,29 +206,6 @@ impl<T: Config> Pallet<T> {
             owner,
             template,
         });
-        Ok(())
-    }
-
-    /// Opens a window for `topic` starting at `start` and schedules its sealing.
-    pub(crate) fn open_window(
-        topic: TopicId,
-        t: &mut TopicOf<T>,
-        start: BlockNumberFor<T>,
-    ) -> DispatchResult {
-        let open = OpenTopicCount::<T>::get();
-        ensure!(
-            open < T::MaxOpenTopics::get(),
-            Error::<T>::TooManyOpenTopics
-        );
-        let end = start
-            .saturating_add(BlockNumberFor::<T>::from(t.window))
-            .saturating_sub(One::one());
-        // Cannot overflow: each open topic is in exactly one schedule entry and there are
-        // fewer than `MaxOpenTopics` of them (checked above).
-        SealSchedule::<T>::try_mutate(end, |due| due.try_push(topic))
-            .map_err(|_| Error::<T>::TooManyOpenTopics)?;
-        OpenTopicCount::<T>::put(open.saturating_add(1));
-        t.open_window = Some((start, end));
         Ok(())
     }
 

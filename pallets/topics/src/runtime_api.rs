@@ -44,7 +44,7 @@ pub struct TemplateView<AccountId> {
     /// Code length.
     pub code_len: u32,
     /// Machine configuration.
-    pub machine: MachineConfig,
+    pub machine: MachineLimits,
     /// Topics using it.
     pub users: u32,
 }
@@ -151,7 +151,7 @@ impl<T: Config> Pallet<T> {
                 batch: o.batch,
                 outputs_root: o.result.outputs_root,
                 state_root: o.result.state_root,
-                outputs_hash: o.result.outputs.hash(),
+                outputs_hash: o.result.outputs.hash(sp_io::hashing::blake2_256),
                 outputs: match o.result.outputs {
                     OutputsPayload::Inline(bytes) => Some(bytes.into_inner()),
                     OutputsPayload::Hash(_) => None,

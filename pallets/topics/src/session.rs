@@ -9,6 +9,7 @@ use polkadot_sdk::*;
 use sp_runtime::BoundToRuntimeAppPublic;
 
 /// `Config::Validators` for a runtime with pallet-session: the keys in [`SessionValidators`].
+#[derive(frame_support::DebugNoBound)]
 pub struct SessionValidatorKeys<T>(PhantomData<T>);
 
 impl<T: Config> Get<Vec<T::AttestationId>> for SessionValidatorKeys<T> {

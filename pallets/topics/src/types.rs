@@ -1,6 +1,7 @@
 //! The values pallet-topics keeps on chain and takes in its calls.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use concerto_primitives::domain;
 use frame_support::{
     pallet_prelude::*, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
@@ -14,18 +15,11 @@ pub type StreamId = u32;
 pub type TopicId = u32;
 /// Batch number within a topic (0, 1, 2, ...), as in `concerto_primitives::BatchHeader`.
 pub type BatchNumber = u64;
-/// A 32-byte hash (event hashes, commitments, Merkle roots).
-pub type Hash32 = [u8; 32];
+pub use concerto_primitives::{Hash32, MachineLimits, Verdict};
 
-/// Domain tag of the message a publisher signs for an event.
-pub const EVENT_SIGNING_DOMAIN: &[u8] = b"concerto/event/v1";
-/// Domain tag of the message a validator signs for an attestation.
-pub const ATTESTATION_SIGNING_DOMAIN: &[u8] = b"concerto/attest/v1";
-pub use concerto_primitives::EVENT_OFFCHAIN_PREFIX;
-
-/// The message a publisher signs for an event: SCALE of `(EVENT_SIGNING_DOMAIN, genesis
-/// hash, stream, publisher, sequence, blake2_256(payload))`. Pure, so publishers and tools
-/// compute it off chain with the chain's genesis hash.
+/// The message a publisher signs for an event: SCALE of `(domain::EVENT_SIGNING, genesis
+/// hash, stream, publisher, sequence, blake2_256(payload))`. Pure, so publishers and
+/// tools compute it off chain with the chain's genesis hash.
 pub fn event_signing_payload<G: Encode>(
     genesis: &G,
     stream: StreamId,
@@ -34,7 +28,7 @@ pub fn event_signing_payload<G: Encode>(
     payload: &[u8],
 ) -> alloc::vec::Vec<u8> {
     (
-        EVENT_SIGNING_DOMAIN,
+        domain::EVENT_SIGNING,
         genesis,
         stream,
         publisher,
@@ -44,13 +38,13 @@ pub fn event_signing_payload<G: Encode>(
         .encode()
 }
 
-/// The message a validator signs for an attestation: SCALE of `(ATTESTATION_SIGNING_DOMAIN,
-/// genesis hash, attestation)`.
+/// The message a validator signs for an attestation: SCALE of
+/// `(domain::ATTESTATION_SIGNING, genesis hash, attestation)`.
 pub fn attestation_signing_payload<G: Encode, A: Encode>(
     genesis: &G,
     attestation: &A,
 ) -> alloc::vec::Vec<u8> {
-    (ATTESTATION_SIGNING_DOMAIN, genesis, attestation).encode()
+    (domain::ATTESTATION_SIGNING, genesis, attestation).encode()
 }
 
 /// What the generic fields of the stored types need (for the `*NoBound` derives).
@@ -207,30 +201,6 @@ pub struct Stream<AccountId: Field, MaxMetadata: Get<u32>, MaxPublishers: Get<u3
     pub status: StreamStatus,
 }
 
-/// The fixed machine configuration of a template; every limit is on chain.
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    MaxEncodedLen,
-    TypeInfo,
-    Debug,
-)]
-pub struct MachineConfig {
-    /// RAM size in bytes.
-    pub ram_size: u64,
-    /// Cycle budget per input.
-    pub max_cycles_per_input: u64,
-    /// Cycle budget per batch.
-    pub max_cycles_per_batch: u64,
-    /// Maximum total output bytes per batch.
-    pub max_output_bytes: u32,
-}
-
 /// An uploaded template (its code is in `TemplateCode` under the same hash).
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct TemplateInfo<AccountId, Balance> {
@@ -240,8 +210,8 @@ pub struct TemplateInfo<AccountId, Balance> {
     pub deposit: Balance,
     /// Code length in bytes.
     pub code_len: u32,
-    /// Machine configuration.
-    pub machine: MachineConfig,
+    /// Machine limits, fixed for the template's lifetime.
+    pub machine: MachineLimits,
     /// Topics using it (a template can be removed only when this is 0).
     pub users: u32,
 }
@@ -337,57 +307,9 @@ pub struct BatchInfo<BlockNumber> {
     pub finalized: Option<Hash32>,
 }
 
-/// A validator's verdict on a batch.
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    MaxEncodedLen,
-    TypeInfo,
-    Debug,
-)]
-pub enum Verdict {
-    /// The template accepted the batch.
-    Accepted,
-    /// The template rejected it (a deterministic guest fault or an explicit rejection).
-    Rejected,
-}
-
-/// A batch's outputs, inline (bounded) or by hash.
-#[derive(
-    CloneNoBound,
-    PartialEqNoBound,
-    EqNoBound,
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    MaxEncodedLen,
-    TypeInfo,
-    DebugNoBound,
-)]
-#[scale_info(skip_type_params(MaxOutput))]
-pub enum OutputsPayload<MaxOutput: Get<u32>> {
-    /// The outputs payload itself.
-    #[codec(index = 0)]
-    Inline(BoundedVec<u8, MaxOutput>),
-    /// blake2-256 of the outputs payload.
-    #[codec(index = 1)]
-    Hash(Hash32),
-}
-
-impl<MaxOutput: Get<u32>> OutputsPayload<MaxOutput> {
-    /// blake2-256 of the payload (the same for both forms of the same outputs).
-    pub fn hash(&self) -> Hash32 {
-        match self {
-            OutputsPayload::Inline(bytes) => sp_io::hashing::blake2_256(bytes),
-            OutputsPayload::Hash(hash) => *hash,
-        }
-    }
-}
+/// A batch's outputs payload as the chain keeps it: inline (at most `MaxOutput` bytes) or
+/// by hash (see [`concerto_primitives::OutputsPayload`]).
+pub type OutputsPayload<MaxOutput> = concerto_primitives::OutputsPayload<BoundedVec<u8, MaxOutput>>;
 
 /// What a validator computed for a batch.
 #[derive(
@@ -426,7 +348,7 @@ impl<MaxOutput: Get<u32>> AttestationResult<MaxOutput> {
             self.start_root,
             self.outputs_root,
             self.state_root,
-            self.outputs.hash(),
+            self.outputs.hash(sp_io::hashing::blake2_256),
             self.cycles,
             self.verdict,
         )
@@ -447,6 +369,8 @@ impl<MaxOutput: Get<u32>> AttestationResult<MaxOutput> {
     DebugNoBound,
 )]
 #[scale_info(skip_type_params(MaxOutput))]
+// `DecodeWithMemTracking`'s derive repeats the `ValidatorId` bound in a where clause.
+#[allow(clippy::multiple_bound_locations)]
 pub struct Attestation<ValidatorId: Field, MaxOutput: Get<u32>> {
     /// The topic.
     pub topic: TopicId,

@@ -17,6 +17,7 @@ use sp_runtime::Perbill;
 
 /// Contracts may not use on-chain randomness (the API is deprecated); code that calls
 /// `seal_random` is rejected at upload, so this source is never consulted.
+#[derive(Debug)]
 pub struct NoRandomness;
 
 impl Randomness<crate::Hash, BlockNumberFor<Runtime>> for NoRandomness {

@@ -129,13 +129,9 @@ fn reason_name(r: BreakReason) -> &'static str {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(2 + 2 * bytes.len());
-    s.push_str("0x");
-    for b in bytes {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
+/// `0x` followed by the bytes in lowercase hex.
+fn hex_0x(bytes: &[u8]) -> String {
+    format!("0x{}", hex::encode(bytes))
 }
 
 /// Builds the machine and loads the program, with clear errors.
@@ -236,15 +232,15 @@ fn print(report: &Report, json: bool) -> Result<()> {
             "break_reason_code": report.reason.code(),
             "exit_code": report.exit_code,
             "mcycle": report.mcycle,
-            "root_hash": hex(&report.root_hash),
-            "outputs": report.outputs.iter().map(|o| hex(o)).collect::<Vec<_>>(),
-            "reports": report.reports.iter().map(|r| hex(r)).collect::<Vec<_>>(),
-            "outputs_root": hex(&root),
-            "exception": report.exception.as_deref().map(hex),
+            "root_hash": hex_0x(&report.root_hash),
+            "outputs": report.outputs.iter().map(|o| hex_0x(o)).collect::<Vec<_>>(),
+            "reports": report.reports.iter().map(|r| hex_0x(r)).collect::<Vec<_>>(),
+            "outputs_root": hex_0x(&root),
+            "exception": report.exception.as_deref().map(hex_0x),
             "inputs_consumed": report.inputs_consumed,
             "console": console,
             "hashes": report.hashes.iter().map(|(a, l, h)| json!({
-                "address": format!("{a:#x}"), "log2_size": l, "hash": hex(h),
+                "address": format!("{a:#x}"), "log2_size": l, "hash": hex_0x(h),
             })).collect::<Vec<_>>(),
         });
         println!("{v}");
@@ -256,22 +252,22 @@ fn print(report: &Report, json: bool) -> Result<()> {
         None => println!("exit code: none (not halted)"),
     }
     println!("mcycle: {}", report.mcycle);
-    println!("root hash: {}", hex(&report.root_hash));
+    println!("root hash: {}", hex_0x(&report.root_hash));
     println!("inputs consumed: {}", report.inputs_consumed);
     println!("outputs: {}", report.outputs.len());
     for (i, o) in report.outputs.iter().enumerate() {
-        println!("  {i}: {}", hex(o));
+        println!("  {i}: {}", hex_0x(o));
     }
     println!("reports: {}", report.reports.len());
     for (i, r) in report.reports.iter().enumerate() {
-        println!("  {i}: {}", hex(r));
+        println!("  {i}: {}", hex_0x(r));
     }
     if let Some(e) = &report.exception {
-        println!("exception: {}", hex(e));
+        println!("exception: {}", hex_0x(e));
     }
-    println!("outputs root: {}", hex(&root));
+    println!("outputs root: {}", hex_0x(&root));
     for (a, l, h) in &report.hashes {
-        println!("hash {a:#x}:{l}: {}", hex(h));
+        println!("hash {a:#x}:{l}: {}", hex_0x(h));
     }
     println!("console: {} bytes", report.console.len());
     if !console.is_empty() {

@@ -1,4 +1,4 @@
-//! CLINT (§7.11): msip (32-bit), mtimecmp (64-bit), mtime (64-bit read-only).
+//! CLINT (docs/cartesi-v0.19.md §7.11): msip (32-bit), mtimecmp (64-bit), mtime (64-bit read-only).
 
 use crate::constants::{irq, reg, RTC_FREQ_DIV};
 use crate::interp::{Flow, StateAccess};

@@ -1,4 +1,4 @@
-//! HTIF (§4): 64-bit registers tohost, fromhost, ihalt, iconsole, iyield.
+//! HTIF (docs/cartesi-v0.19.md §4): 64-bit registers tohost, fromhost, ihalt, iconsole, iyield.
 
 use crate::constants::{htif as h, reg};
 use crate::interp::{Flow, StateAccess};
@@ -32,7 +32,7 @@ pub(super) fn write<S: StateAccess>(s: &mut S, offset: u64, log2: u32, value: u6
     }
 }
 
-/// Stores tohost and dispatches the command (§4.3).
+/// Stores tohost and dispatches the command (docs/cartesi-v0.19.md §4.3).
 fn write_tohost<S: StateAccess>(s: &mut S, value: u64) -> Flow {
     s.set_reg(reg::HTIF_TOHOST, value);
     let dev = value >> 56;

@@ -1,5 +1,5 @@
-//! Minimal PLIC (§7.11). Reproducible machines have no external interrupt sources, so
-//! `girqpend` stays 0; the claim/complete logic is kept for completeness.
+//! Minimal PLIC (docs/cartesi-v0.19.md §7.11). Reproducible machines have no external interrupt
+//! sources, so `girqpend` stays 0; the claim/complete logic is kept for completeness.
 
 use crate::constants::{irq, reg};
 use crate::interp::{Flow, StateAccess};

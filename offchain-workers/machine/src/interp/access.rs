@@ -7,7 +7,7 @@
 
 use crate::state::pma::Pma;
 
-/// One slot of the emulated TLB (§6.6).
+/// One slot of the emulated TLB (docs/cartesi-v0.19.md §6.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TlbSlot {
     /// Virtual page base (all-ones = invalid).
@@ -40,7 +40,7 @@ pub trait StateAccess {
 
     /// PMA entry `index` (0..32).
     fn pma(&self, index: usize) -> Pma;
-    /// PMA lookup for an access of `size` bytes at `paddr` (§1.3 step 4).
+    /// PMA lookup for an access of `size` bytes at `paddr` (docs/cartesi-v0.19.md §1.3 step 4).
     fn find_pma(&self, paddr: u64, size: u64) -> usize;
 
     /// Reads a TLB slot.
@@ -72,8 +72,9 @@ pub trait StateAccess {
         false
     }
 
-    /// Fetch through the per-run fetch cache (§6.7): returns 4 instruction bytes when the
-    /// cache holds pc's page and pc's page offset ≤ 4093, without consulting the TLB.
+    /// Fetch through the per-run fetch cache (docs/cartesi-v0.19.md §6.7): returns 4 instruction
+    /// bytes when the cache holds pc's page and pc's page offset ≤ 4093, without consulting the
+    /// TLB.
     fn fetch_cached(&mut self, pc: u64) -> Option<u32>;
     /// The hit case of [`StateAccess::fetch_cached`] alone (no refresh of dropped host
     /// pointers): `Some` only when `fetch_cached` would return the same bytes. The

@@ -1,4 +1,5 @@
-//! The A extension: LR/SC (§7.2) and AMOs (§7.1: AMOs report store-type exceptions).
+//! The A extension: LR/SC (docs/cartesi-v0.19.md §7.2) and AMOs (§7.1: AMOs report store-type
+//! exceptions).
 
 use super::decode::{funct3, rd, rs1, rs2};
 use super::mem::{self, AMO_CAUSES};

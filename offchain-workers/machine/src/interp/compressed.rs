@@ -1,4 +1,5 @@
-//! RV64C: expansion of 16-bit instructions into their 32-bit equivalents (§7.9).
+//! RV64C: expansion of 16-bit instructions into their 32-bit equivalents
+//! (docs/cartesi-v0.19.md §7.9).
 //!
 //! Reserved encodings and every floating-point form return `None` (illegal instruction,
 //! tval = the 16-bit value). Hints expand to instructions writing x0 (no-ops).

@@ -1,4 +1,4 @@
-//! Zicsr: the CSR set of §7.6 with the WARL rules of §7.7.
+//! Zicsr: the CSR set of docs/cartesi-v0.19.md §7.6 with the WARL rules of §7.7.
 
 use super::decode::{funct3, rd, rs1};
 use super::{Exception, Exec, Flow, StateAccess};
@@ -75,8 +75,8 @@ pub(crate) fn read_csr<S: StateAccess>(s: &S, csr: u32) -> Option<u64> {
     })
 }
 
-/// Writes mstatus with the §7.7 rules; returns the flow (serve interrupts on SIE/MIE
-/// changes) and performs the mstatus-driven TLB flushes (§6.6).
+/// Writes mstatus with the docs/cartesi-v0.19.md §7.7 rules; returns the flow (serve interrupts on
+/// SIE/MIE changes) and performs the mstatus-driven TLB flushes (docs/cartesi-v0.19.md §6.6).
 pub(crate) fn write_mstatus<S: StateAccess>(s: &mut S, val: u64) -> Flow {
     let old = s.reg(reg::MSTATUS);
     let mut v = val;

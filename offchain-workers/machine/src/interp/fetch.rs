@@ -1,4 +1,4 @@
-//! Instruction fetch (§7.9) with the per-run fetch cache (§6.7).
+//! Instruction fetch (docs/cartesi-v0.19.md §7.9) with the per-run fetch cache (§6.7).
 
 use super::mmu::{translate, Access};
 use super::{Exception, StateAccess, TlbSlot};

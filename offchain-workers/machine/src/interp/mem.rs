@@ -1,4 +1,4 @@
-//! Loads and stores (§1.3 access order, §7.1 alignment) and their execution.
+//! Loads and stores (docs/cartesi-v0.19.md §1.3 access order, §7.1 alignment) and their execution.
 
 use super::decode::{funct3, imm_s, rs1, rs2};
 use super::mmu::{translate, Access};
@@ -171,7 +171,7 @@ pub(crate) fn store<S: StateAccess, const L: u32>(s: &mut S, vaddr: u64, value: 
 }
 
 /// Executes a STORE-opcode instruction. The pc advances even when the store halts or
-/// yields (the halting store is counted and pc moves past it, §3.1).
+/// yields (the halting store is counted and pc moves past it, docs/cartesi-v0.19.md §3.1).
 #[inline(always)]
 pub(crate) fn exec_store<S: StateAccess>(s: &mut S, insn: u32, next_pc: u64) -> Exec {
     let vaddr = s.x(rs1(insn)).wrapping_add(imm_s(insn));

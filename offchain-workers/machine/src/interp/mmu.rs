@@ -1,4 +1,4 @@
-//! Sv39/Sv48 address translation (§7.10). A and D are set by hardware.
+//! Sv39/Sv48 address translation (docs/cartesi-v0.19.md §7.10). A and D are set by hardware.
 
 use super::StateAccess;
 use crate::constants::{mstatus as ms, prv, reg, satp, PAGE_LOG2};

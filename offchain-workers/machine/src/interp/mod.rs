@@ -4,10 +4,10 @@
 //! Files by instruction class: [`decode`] (field extraction), `alu` (I/M arithmetic),
 //! `mem` (loads/stores), `amo` (A), `compressed` (C expansion), `csr`, `system`
 //! (ecall/ebreak/xret/wfi/fence/sfence), `trap` (trap entry, interrupts), `mmu`
-//! (Sv39/Sv48), `fetch` (instruction fetch and the §6.7 fetch cache), `execute`
-//! (dispatch: the full architectural path), `predecode` (per-run memo of decoded
-//! instructions, tagged with their raw bits) and `fast` (the hot path that completes
-//! plain instructions with pc and mcycle in locals).
+//! (Sv39/Sv48), `fetch` (instruction fetch and the fetch cache of docs/cartesi-v0.19.md
+//! §6.7), `execute` (dispatch: the full architectural path), `predecode` (per-run memo of
+//! decoded instructions, tagged with their raw bits) and `fast` (the hot path that
+//! completes plain instructions with pc and mcycle in locals).
 //!
 //! F and D: `misa` reports them (as v0.19 does) and `fflags`/`frm`/`fcsr` exist with the
 //! `mstatus.FS ≠ Off` check, but every F/D instruction (including C.FLD/C.FSD/C.FLDSP/
@@ -60,7 +60,7 @@ pub enum Flow {
     Next,
     /// Success, but the fetch cache must be invalidated (satp mode change, SFENCE.VMA).
     FlushFetch,
-    /// Success; check interrupts before the next instruction (§7.8).
+    /// Success; check interrupts before the next instruction (docs/cartesi-v0.19.md §7.8).
     ServeInterrupts,
     /// Halt or yield: leave `run`.
     Stop,
@@ -94,7 +94,7 @@ impl BreakReason {
     }
 }
 
-/// Runs until `mcycle_end`, a halt or a yield (§3.2). The caller has checked
+/// Runs until `mcycle_end`, a halt or a yield (docs/cartesi-v0.19.md §3.2). The caller has checked
 /// `mcycle_end >= mcycle`.
 pub fn run<S: StateAccess>(s: &mut S, mcycle_end: u64) -> BreakReason {
     if s.reg(reg::IFLAGS_H) != 0 {

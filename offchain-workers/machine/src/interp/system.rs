@@ -1,5 +1,5 @@
 //! SYSTEM and MISC-MEM: ECALL, EBREAK, MRET, SRET, WFI, SFENCE.VMA, CSR dispatch,
-//! FENCE and FENCE.I (§7.3, §7.4).
+//! FENCE and FENCE.I (docs/cartesi-v0.19.md §7.3, §7.4).
 
 use super::decode::funct3;
 use super::trap::set_priv;

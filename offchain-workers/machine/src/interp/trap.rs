@@ -1,10 +1,10 @@
-//! Trap entry (§7.5), privilege changes and interrupt selection (§7.8).
+//! Trap entry (docs/cartesi-v0.19.md §7.5), privilege changes and interrupt selection (§7.8).
 
 use super::{Exception, StateAccess};
 use crate::constants::{cause, irq, mstatus as ms, prv, reg, tlb};
 
 /// Changes the privilege level; a real change flushes every TLB table and drops the LR/SC
-/// reservation (§6.6, §7.2).
+/// reservation (docs/cartesi-v0.19.md §6.6, §7.2).
 pub(crate) fn set_priv<S: StateAccess>(s: &mut S, new: u64) {
     if s.reg(reg::IPRV) != new {
         for t in 0..tlb::TABLES {
@@ -59,7 +59,7 @@ pub(crate) fn raise_exception<S: StateAccess>(s: &mut S, e: Exception, pc: u64) 
     enter(s, e.cause, e.tval, pc);
 }
 
-/// The highest-priority pending and enabled interrupt number, if any (§7.8).
+/// The highest-priority pending and enabled interrupt number, if any (docs/cartesi-v0.19.md §7.8).
 pub(crate) fn pending_interrupt<S: StateAccess>(s: &S) -> Option<u64> {
     let pending = s.reg(reg::MIP) & s.reg(reg::MIE);
     if pending == 0 {

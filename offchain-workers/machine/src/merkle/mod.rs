@@ -3,12 +3,20 @@
 //! - [`keccak256`], [`keccak256_pair`]: Ethereum Keccak-256 (padding byte `0x01`).
 //! - [`pristine_hash`], [`hash_range`]: hashes of all-zero ranges and of ranges given by
 //!   their bytes.
-//! - [`MerkleTree`]: the sparse state tree over the 2^64-byte address space (facts §6):
-//!   32-byte leaves hashed with Keccak, 4 KiB pages, inner node = `keccak(left ‖ right)`,
-//!   untouched space pristine, only dirty paths rehashed.
+//! - [`MerkleTree`]: the sparse state tree over the 2^64-byte address space
+//!   (docs/cartesi-v0.19.md §6): 32-byte leaves hashed with Keccak, 4 KiB pages, inner
+//!   node = `keccak(left ‖ right)`, untouched space pristine, only dirty paths rehashed.
 //! - [`Proof`], [`verify_proof`]: inclusion proofs of any aligned power-of-two range.
-//! - [`OutputsTree`]: libcmt's append-only outputs tree (facts §5.5), height 63, whose
-//!   empty leaf is 32 zero bytes rather than a hash.
+//! - [`OutputsTree`]: libcmt's append-only outputs tree (docs/cartesi-v0.19.md §5.5), height 63,
+//!   whose empty leaf is 32 zero bytes rather than a hash; a thin wrapper of
+//!   `concerto-outputs-tree`, the crate the guest SDK builds it with too.
+//!
+//! Hand-written on purpose rather than built on a Merkle-tree crate: the state root is what
+//! validators agree on, so consensus needs frozen behaviour (the same state gives the same
+//! hashes on every validator, forever), and a library upgrade could change leaf hashing,
+//! padding or proof layout. The only code from outside this crate is Keccak-256 itself
+//! (`tiny-keccak`: a fixed standard function, which the tests pin to an in-crate `const fn`
+//! implementation and to golden vectors) and the workspace's own `concerto-outputs-tree`.
 //!
 //! Everything is `no_std` + `alloc`; ordered maps only, so results never depend on the host.
 //! With `std` on x86-64 hosts that have AVX-512F, page hashing runs eight Keccak

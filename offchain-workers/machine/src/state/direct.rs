@@ -16,7 +16,8 @@ use crate::constants::{
 };
 use crate::interp::access::{StateAccess, TlbSlot};
 
-/// Host pointers cached beside the emulated TLB, plus the per-run fetch cache (§6.7).
+/// Host pointers cached beside the emulated TLB, plus the per-run fetch cache
+/// (docs/cartesi-v0.19.md §6.7).
 pub(crate) struct HostCache {
     hot: [[u64; SLOTS]; TABLES],
     ptr: [[*mut u8; SLOTS]; TABLES],
@@ -61,7 +62,7 @@ impl Clone for HostCache {
 
 #[inline(always)]
 unsafe fn read_le<const L: u32>(p: *const u8) -> u64 {
-    // SAFETY (for the caller): `p .. p + (1 << L)` lies inside one live page.
+    // SAFETY: the caller guarantees that `p .. p + (1 << L)` lies inside one live page.
     unsafe {
         match L {
             0 => *p as u64,
@@ -74,7 +75,8 @@ unsafe fn read_le<const L: u32>(p: *const u8) -> u64 {
 
 #[inline(always)]
 unsafe fn write_le<const L: u32>(p: *mut u8, v: u64) {
-    // SAFETY (for the caller): `p .. p + (1 << L)` lies inside one uniquely owned page.
+    // SAFETY: the caller guarantees that `p .. p + (1 << L)` lies inside one uniquely owned
+    // page.
     unsafe {
         match L {
             0 => *p = v as u8,

@@ -1,5 +1,5 @@
-//! The hashed "image" of the address space (§6.2): what each page contributes to the
-//! Merkle tree and to host `read_memory`.
+//! The hashed "image" of the address space (docs/cartesi-v0.19.md §6.2): what each page contributes
+//! to the Merkle tree and to host `read_memory`.
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;

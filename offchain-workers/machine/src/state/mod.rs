@@ -18,17 +18,30 @@ pub use tlb::Tlb;
 /// Everything the interpreter mutates, laid out for the direct backend.
 #[derive(Clone)]
 pub struct Core {
-    /// Shadow-state slots (§2): `regs[i]` is the u64 at offset `8·i` of page 0x0.
+    /// Shadow-state slots (docs/cartesi-v0.19.md §2): `regs[i]` is the u64 at offset `8·i`
+    /// of page 0x0.
     pub regs: [u64; reg::COUNT],
-    /// PMA list (§1.1).
+    /// PMA list (docs/cartesi-v0.19.md §1.1).
     pub pmas: [Pma; PMA_MAX],
     /// Memory ranges referenced by `PmaKind::Memory`.
     pub mems: Vec<MemRange>,
-    /// Emulated TLB (§6.6).
+    /// Emulated TLB (docs/cartesi-v0.19.md §6.6).
     pub tlb: Tlb,
     /// Console bytes written by the guest and not yet taken by the host.
     pub console: Vec<u8>,
     pub(crate) host: HostCache,
+}
+
+/// A summary (pc, privilege, mcycle, range count): the full state is megabytes.
+impl core::fmt::Debug for Core {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Core")
+            .field("pc", &self.regs[reg::PC])
+            .field("iprv", &self.regs[reg::IPRV])
+            .field("mcycle", &self.regs[reg::MCYCLE])
+            .field("memory_ranges", &self.mems.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Core {
@@ -57,7 +70,7 @@ impl Core {
         }
     }
 
-    /// The shadow state page synthesised from the registers (§2).
+    /// The shadow state page synthesised from the registers (docs/cartesi-v0.19.md §2).
     pub fn shadow_state_page(&self) -> Page {
         let mut page = [0u8; PAGE_SIZE as usize];
         for (i, v) in self.regs.iter().enumerate() {
@@ -66,7 +79,7 @@ impl Core {
         page
     }
 
-    /// The 0x6000-byte shadow TLB image (§6.6).
+    /// The 0x6000-byte shadow TLB image (docs/cartesi-v0.19.md §6.6).
     pub fn shadow_tlb_image(&self) -> Vec<u8> {
         let mut img = alloc::vec![0u8; tlbc::IMAGE_SIZE];
         for t in 0..tlbc::TABLES {

@@ -1,4 +1,5 @@
-//! Physical memory attributes: the 32-entry PMA list of §1.1 and its shadow page (§1.2).
+//! Physical memory attributes: the 32-entry PMA list of docs/cartesi-v0.19.md §1.1 and its shadow
+//! page (§1.2).
 
 use crate::constants::{addr, pma_flags, pma_flags::did, PAGE_SIZE, PMA_MAX};
 
@@ -97,15 +98,15 @@ impl Pma {
         self.flags & pma_flags::X != 0
     }
 
-    /// Whether `paddr..paddr+size` lies inside the range (the §1.3 test).
+    /// Whether `paddr..paddr+size` lies inside the range (the docs/cartesi-v0.19.md §1.3 test).
     #[inline(always)]
     pub fn contains(&self, paddr: u64, size: u64) -> bool {
         paddr >= self.start && self.length >= size && paddr - self.start <= self.length - size
     }
 }
 
-/// Finds the PMA index for an access (§1.3 step 4): the first entry containing the access;
-/// a sentinel ends the search and is returned (meaning unmapped).
+/// Finds the PMA index for an access (docs/cartesi-v0.19.md §1.3 step 4): the first entry
+/// containing the access; a sentinel ends the search and is returned (meaning unmapped).
 pub fn find_pma(pmas: &[Pma; PMA_MAX], paddr: u64, size: u64) -> usize {
     for (i, p) in pmas.iter().enumerate() {
         if p.length == 0 || p.contains(paddr, size) {
@@ -137,8 +138,8 @@ pub struct MemSpec {
     pub length: u64,
 }
 
-/// Builds the PMA list of §1.1 for RAM of `ram_length` and the given flash ranges.
-/// Returns the list, the layout and the memory ranges (memory index = position).
+/// Builds the PMA list of docs/cartesi-v0.19.md §1.1 for RAM of `ram_length` and the given flash
+/// ranges. Returns the list, the layout and the memory ranges (memory index = position).
 pub fn build_pmas(
     ram_length: u64,
     flash: &[(u64, u64)],

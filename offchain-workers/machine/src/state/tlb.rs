@@ -5,7 +5,7 @@ use crate::constants::{
     PMA_MAX,
 };
 
-/// Emulated TLB contents (§6.6). Row `t` is table `t` (code, read, write).
+/// Emulated TLB contents (docs/cartesi-v0.19.md §6.6). Row `t` is table `t` (code, read, write).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tlb {
     /// Virtual page bases (hot part); all-ones = invalid.

@@ -1,5 +1,5 @@
-/* CLINT (facts §3, §7.8, §7.11): mtime = mcycle / 8192, mtimecmp and msip register
- * access rules, the machine timer interrupt taken exactly at the 8192-cycle tick
+/* CLINT (docs/cartesi-v0.19.md §3, §7.8, §7.11): mtime = mcycle / 8192, mtimecmp and
+ * msip register access rules, the machine timer interrupt taken exactly at the 8192-cycle tick
  * (mcause bit 63, mepc = the interrupted pc, minstret lagging by one per interrupt),
  * MTIP pending while MIE = 0 and taken right after MIE is set, mtimecmp·8192
  * wrapping, mtimecmp = 0 never firing, software interrupts via msip and priority. */

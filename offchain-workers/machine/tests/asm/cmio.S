@@ -1,4 +1,4 @@
-/* CMIO round trip (facts §5): a rollup-style loop driven by the host.
+/* CMIO round trip (docs/cartesi-v0.19.md §5): a rollup-style loop driven by the host.
  *
  * Each iteration yields manually (rx-accepted with data 32 after writing a 32-byte
  * "root" to tx, or rx-rejected with data 0 when the previous input started with '?'),

@@ -1,6 +1,6 @@
 /* Zicsr in M-mode: the six access forms (old value returned, set/clear semantics,
- * rs1 = x0 / uimm = 0 do not write), constant ID CSRs, WARL masks (facts §7.6/§7.7),
- * illegal accesses (absent CSRs, writes to read-only CSRs, mcycle writes, FP CSRs with
+ * rs1 = x0 / uimm = 0 do not write), constant ID CSRs, WARL masks
+ * (docs/cartesi-v0.19.md §7.6/§7.7), illegal accesses (absent CSRs, writes to read-only CSRs, mcycle writes, FP CSRs with
  * FS = Off) with mtval = the instruction, and the counter rules (cycle = mcycle,
  * minstret write takes effect for the next instruction, time = mcycle / 8192). */
 #include "env.h"

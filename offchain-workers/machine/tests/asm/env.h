@@ -2,10 +2,10 @@
  *
  * Layout: `_start` at 0x80000000 (link.ld), M-mode, the env trap vector in the first
  * page, test code from the second page on (so trap vectors never share a page with
- * interruptible code, see facts §6.7).
+ * interruptible code, see docs/cartesi-v0.19.md §6.7).
  *
- * Result protocol (HTIF at 0x40008000, facts §4): pass = 64-bit store of 1 to tohost
- * (halt, exit code 0); fail = store of (TESTNUM << 1) | 1 (exit code TESTNUM).
+ * Result protocol (HTIF at 0x40008000, docs/cartesi-v0.19.md §4): pass = 64-bit store of 1
+ * to tohost (halt, exit code 0); fail = store of (TESTNUM << 1) | 1 (exit code TESTNUM).
  * An unexpected trap fails with exit code 1337.
  *
  * Register conventions while a test runs:

@@ -1,5 +1,5 @@
-/* HTIF (facts §4): console putchar ("concerto\n" on the console, fromhost acknowledged),
- * ihalt / iconsole / iyield readable and read-only, 64-bit-only access, tohost keeps
+/* HTIF (docs/cartesi-v0.19.md §4): console putchar ("concerto\n" on the console,
+ * fromhost acknowledged), ihalt / iconsole / iyield readable and read-only, 64-bit-only access, tohost keeps
  * any written value, ignored commands (halt with data bit 0 clear, unknown devices),
  * AMOs on tohost/fromhost, and an automatic progress yield that resumes with
  * fromhost = 0x0200_0000_0000_0000. */

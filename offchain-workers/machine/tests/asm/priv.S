@@ -1,5 +1,5 @@
-/* Privilege transitions (facts §7.4–§7.6): MRET/SRET with MPP/SPP and the xIE/xPIE
- * stack, MPRV cleared by a return below M, SRET from M, per-mode CSR privilege,
+/* Privilege transitions (docs/cartesi-v0.19.md §7.4–§7.6): MRET/SRET with MPP/SPP and
+ * the xIE/xPIE stack, MPRV cleared by a return below M, SRET from M, per-mode CSR privilege,
  * SRET/WFI/SFENCE.VMA rules (U, TSR, TW, TVM), delegation of exceptions (medeleg)
  * and interrupts (mideleg) to S, counter enables, and reservations dropped by a
  * privilege change. */

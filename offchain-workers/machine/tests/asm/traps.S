@@ -1,5 +1,5 @@
-/* Synchronous exceptions (facts §1.3, §7.1, §7.4, §7.5, §7.9): ECALL causes per
- * privilege, EBREAK mtval = pc, illegal instructions with mtval = encoding,
+/* Synchronous exceptions (docs/cartesi-v0.19.md §1.3, §7.1, §7.4, §7.5, §7.9): ECALL
+ * causes per privilege, EBREAK mtval = pc, illegal instructions with mtval = encoding,
  * misaligned loads/stores (4/6, checked before the PMA lookup), load/store/fetch
  * access faults (5/7/1), fetch of a 32-bit instruction straddling the end of RAM, and
  * mtvec MODE bits being ignored (bit 1 is an address bit, bit 0 is cleared). */

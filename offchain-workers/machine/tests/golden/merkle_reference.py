@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent reference for concerto-machine's Merkle hashing (golden vectors).
 
-Follows the Cartesi machine v0.19 rules of the facts sheet (sections 5.5 and 6) directly,
+Follows the Cartesi machine v0.19 rules of docs/cartesi-v0.19.md (§5.5 and §6) directly,
 with Keccak-256 from pycryptodome (`pip install pycryptodome`), not tiny-keccak:
 
 - state tree: 2^64-byte address space, leaf = keccak256(32 raw bytes),
@@ -146,7 +146,7 @@ IMAGES = {
     ],
 }
 
-# Facts section 6.3: hash of the uarch node (0x40_0000, log2 22) in its reset state.
+# docs/cartesi-v0.19.md §6.3: hash of the uarch node (0x40_0000, log2 22) in its reset state.
 UARCH_NODE = (0x40_0000, 22, bytes.fromhex("1bbf39b2c4324c9c8862b8e5550fe35b06ebccb0dcd2c3f114cc1411813ca5fc"))
 CONSTANTS = {"empty_with_uarch": [UARCH_NODE], "mixed_with_uarch": [UARCH_NODE]}
 IMAGES["empty_with_uarch"] = []
@@ -181,7 +181,7 @@ OUTPUTS = {
 
 
 def main():
-    # Fact-sheet constants (section 6.1, section 5.5) are checked before anything is written.
+    # Constants of docs/cartesi-v0.19.md §6.1 and §5.5 are checked before anything is written.
     assert hx(PRISTINE[5]) == "290decd9548b62a8d60345a988386fc84ba6bc95484008f6362f93160ef3e563"
     assert hx(PRISTINE[12]) == "292c23a9aa1d8bea7e2435e555a4a60e379a5a35f3f452bae60121073fb6eead"
     assert hx(PRISTINE[64]) == "31d0f66ab43019856780cb246cfd37b0c190d17111d5c016f19ba715ee622dc5"

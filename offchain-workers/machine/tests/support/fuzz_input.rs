@@ -1,7 +1,7 @@
 //! One fuzz case: arbitrary bytes become instruction words in a small machine that then
 //! runs a bounded number of cycles. Guest faults of any kind are architectural (traps),
 //! so nothing here may panic. Shared by `fuzz/fuzz_targets/instruction.rs` (cargo-fuzz)
-//! and `tests/instruction_fuzz.rs` (proptest, runs in CI).
+//! and `tests/it/instruction_fuzz.rs` (proptest, runs in CI).
 #![allow(dead_code)]
 
 use concerto_machine::constants::{cmio, reg};

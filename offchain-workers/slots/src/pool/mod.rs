@@ -1,8 +1,10 @@
 //! The host side: a pool of N slots, each a reusable worker process.
 //!
-//! [`SlotPool::execute`] blocks until a slot is free, sends the job to an idle worker
-//! (spawning one if needed, replacing one that died while idle), and waits for the answer
-//! with a backstop beyond the child's own wall clock. A worker that dies or stops
+//! [`SlotPool::new`] starts one worker and asks it to probe the sandbox (the node process
+//! itself never forks), decides the [`SandboxMode`] and keeps that worker as the first
+//! idle one. [`SlotPool::execute`] blocks until a slot is free, sends the job to an idle
+//! worker (spawning one if needed, replacing one that died while idle), and waits for the
+//! answer with a backstop beyond the child's own wall clock. A worker that dies or stops
 //! answering during a job is dropped (killed and reaped) and the job fails with a host
 //! fault; the next job gets a fresh worker.
 
@@ -11,15 +13,20 @@ mod process;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::sync::{Condvar, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use codec::{DecodeAll, Encode};
 pub use process::WorkerCommand;
 use process::WorkerProcess;
 
 use crate::error::{Result, SlotError};
-use crate::exec::{ExecConfig, JobResult};
+use crate::metrics::{Metrics, Registry};
 use crate::protocol::{Hello, Job, Request, Response, PROTOCOL_VERSION};
-use crate::sandbox::{probe_sandbox, ChildLimits, SandboxFeature, SandboxMode, SandboxReport};
+use crate::sandbox::{ChildLimits, SandboxFeature, SandboxMode, SandboxReport};
+use crate::worker::WorkerHook;
+use crate::LOG_TARGET;
+use concerto_exec::JobResult;
+use concerto_primitives::MachineLimits;
 
 /// Pool configuration (local node settings: they bound what this node is willing to run,
 /// never what a template's verdict is).
@@ -80,7 +87,7 @@ impl SlotConfig {
     /// cycle budget (boot + inputs, capped by the batch budget) at `assumed_mips`, plus
     /// one second per 32 MiB of RAM for loading and hashing, plus `cpu_floor`, capped at
     /// `max_cpu_time`; RAM plus `memory_margin` of address space.
-    pub fn child_limits(&self, config: &ExecConfig, inputs: usize) -> Result<ChildLimits> {
+    pub fn child_limits(&self, config: &MachineLimits, inputs: usize) -> Result<ChildLimits> {
         if config.ram_size > self.max_ram_size {
             return Err(SlotError::InvalidJob(format!(
                 "ram_size {} exceeds this node's limit {}",
@@ -109,6 +116,13 @@ impl SlotConfig {
     }
 }
 
+/// Spawns a worker from `command`, asks it to probe which sandbox features this kernel
+/// supports, and stops it. (The node process never forks to probe: the worker tries each
+/// feature in a throwaway child of its own.)
+pub fn probe_sandbox(command: &WorkerCommand) -> Result<SandboxReport> {
+    WorkerProcess::start(command, None)?.probe(HANDSHAKE_TIMEOUT)
+}
+
 /// The pool.
 pub struct SlotPool {
     config: SlotConfig,
@@ -116,6 +130,17 @@ pub struct SlotPool {
     hello: Hello,
     state: Mutex<PoolState>,
     freed: Condvar,
+    metrics: Metrics,
+}
+
+impl std::fmt::Debug for SlotPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlotPool")
+            .field("config", &self.config)
+            .field("report", &self.report)
+            .field("mode", &self.hello.sandbox)
+            .finish_non_exhaustive()
+    }
 }
 
 struct PoolState {
@@ -123,31 +148,28 @@ struct PoolState {
     busy: usize,
 }
 
-/// How long a worker may take to start and answer the handshake.
+/// How long a worker may take to start and answer the probe or the handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Extra time the pool waits beyond the child's wall clock before giving up on a worker.
 const POOL_GRACE: Duration = Duration::from_secs(10);
 
 impl SlotPool {
-    /// Probes the sandbox and creates the pool (workers start on first use, or with
-    /// [`SlotPool::warm_up`]). Refuses when a sandbox feature is missing, unless
-    /// `allow_insecure` is set.
+    /// Starts a worker, lets it probe the sandbox and creates the pool with that worker
+    /// (further workers start on first use, or with [`SlotPool::warm_up`]). Refuses when
+    /// a sandbox feature is missing (or in `disabled_features`), unless `allow_insecure`
+    /// is set.
     pub fn new(config: SlotConfig) -> Result<SlotPool> {
-        let mut report = probe_sandbox();
+        let metrics = Metrics::new()?;
+        let mut first = WorkerProcess::start(&config.worker, Some(&metrics))?;
+        let mut report = first.probe(HANDSHAKE_TIMEOUT)?;
+        log::debug!(target: LOG_TARGET, "sandbox probe by slot worker pid {}: {report:?}", first.pid());
         for &feature in &config.disabled_features {
             report = report.without(feature);
         }
         let missing = report.missing();
         if !missing.is_empty() && !config.allow_insecure {
-            let reasons: Vec<String> = missing
-                .iter()
-                .map(|(feature, why)| format!("{} unavailable: {why}", feature_name(*feature)))
-                .collect();
-            return Err(SlotError::SandboxUnavailable(format!(
-                "{}; start with --insecure-slots to run without it",
-                reasons.join("; ")
-            )));
+            return Err(SlotError::SandboxUnavailable { missing });
         }
         let hello = Hello {
             version: PROTOCOL_VERSION,
@@ -157,24 +179,32 @@ impl SlotPool {
                 .as_ref()
                 .map(|d| d.as_os_str().as_bytes().to_vec()),
         };
+        first.handshake(&hello, HANDSHAKE_TIMEOUT)?;
         Ok(SlotPool {
             config,
             report,
             hello,
             state: Mutex::new(PoolState {
-                idle: Vec::new(),
+                idle: vec![first],
                 busy: 0,
             }),
             freed: Condvar::new(),
+            metrics,
         })
     }
 
-    /// What the probe found (after `disabled_features`).
+    /// Registers the pool's metrics (see [`crate::metrics`]) in `registry`; they count
+    /// from the pool's creation.
+    pub fn register_metrics(&self, registry: &Registry) -> Result<()> {
+        Ok(self.metrics.register(registry)?)
+    }
+
+    /// What the worker's probe found (after `disabled_features`).
     pub fn sandbox_report(&self) -> &SandboxReport {
         &self.report
     }
 
-    /// What every job child enters.
+    /// What the workers and every job child enter.
     pub fn sandbox_mode(&self) -> SandboxMode {
         self.hello.sandbox
     }
@@ -188,7 +218,7 @@ impl SlotPool {
     pub fn warm_up(&self) -> Result<()> {
         let mut state = self.lock();
         while state.idle.len() + state.busy < self.config.slots.max(1) {
-            let worker = WorkerProcess::spawn(&self.config.worker, &self.hello, HANDSHAKE_TIMEOUT)?;
+            let worker = self.spawn_worker()?;
             state.idle.push(worker);
         }
         Ok(())
@@ -202,22 +232,31 @@ impl SlotPool {
     /// Runs `job` in a slot. `Ok` holds the deterministic verdict (accepted or rejected);
     /// `Err` is a host fault.
     pub fn execute(&self, job: Job) -> Result<JobResult> {
-        let limits = self.config.child_limits(&job.config, job.inputs.len())?;
-        match self.call(&Request::Execute { job, limits }, &limits)? {
+        let result = self.run_job(job);
+        self.metrics.job_done(&result);
+        if let Err(e) = &result {
+            log::warn!(target: LOG_TARGET, "slot job failed with a host fault ({}): {e}", e.kind());
+        }
+        result
+    }
+
+    fn run_job(&self, job: Job) -> Result<JobResult> {
+        let limits = self.config.child_limits(&job.limits, job.inputs.len())?;
+        let request: Request = Request::Execute { job, limits };
+        match self.call(&request, &limits)? {
             Response::Executed(result) => Ok(result?),
             other => Err(SlotError::Protocol(format!("unexpected answer {other:?}"))),
         }
     }
 
-    /// Runs a test probe in a sandboxed child and returns what it observed.
-    #[cfg(feature = "test-hooks")]
-    pub fn run_test_hook(
-        &self,
-        hook: crate::hooks::TestHook,
-        limits: ChildLimits,
-    ) -> Result<String> {
-        match self.call(&Request::TestHook { hook, limits }, &limits)? {
-            Response::Hook(result) => Ok(result?),
+    /// Runs `hook` in a worker and returns its output. Only a worker built with hook type
+    /// `H` ([`crate::worker::run_worker_with`]) can serve it; any other worker (the node's
+    /// serves [`crate::protocol::NoHooks`]) cannot decode the request and exits, which is a
+    /// [`SlotError::WorkerDied`].
+    pub fn run_hook<H: WorkerHook>(&self, hook: H, limits: ChildLimits) -> Result<H::Output> {
+        match self.call(&Request::Hook { hook, limits }, &limits)? {
+            Response::Hook(result) => H::Output::decode_all(&mut &result?[..])
+                .map_err(|e| SlotError::Protocol(format!("undecodable hook output: {e}"))),
             other => Err(SlotError::Protocol(format!("unexpected answer {other:?}"))),
         }
     }
@@ -228,15 +267,31 @@ impl SlotPool {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn call(&self, request: &Request, limits: &ChildLimits) -> Result<Response> {
+    fn spawn_worker(&self) -> Result<WorkerProcess> {
+        WorkerProcess::spawn(
+            &self.config.worker,
+            &self.hello,
+            HANDSHAKE_TIMEOUT,
+            Some(&self.metrics),
+        )
+    }
+
+    fn call(&self, request: &impl Encode, limits: &ChildLimits) -> Result<Response> {
         let mut lease = self.checkout()?;
         let timeout = Duration::from_millis(limits.wall_millis) + POOL_GRACE;
         let worker = lease
             .worker
             .as_mut()
             .ok_or_else(|| SlotError::Protocol("empty lease".into()))?;
+        let sent = Instant::now();
         let response = worker.call(request, timeout);
-        if response.is_err() {
+        self.metrics.job_time.observe(sent.elapsed().as_secs_f64());
+        if let Err(e) = &response {
+            log::warn!(
+                target: LOG_TARGET,
+                "dropping slot worker pid {} after a host fault: {e}",
+                worker.pid()
+            );
             lease.worker = None;
         }
         response
@@ -244,19 +299,27 @@ impl SlotPool {
 
     /// Waits for a free slot and returns it with a live worker.
     fn checkout(&self) -> Result<Lease<'_>> {
+        let queued = Instant::now();
         let mut state = self.lock();
         loop {
             if let Some(mut worker) = state.idle.pop() {
                 state.busy += 1;
                 drop(state);
+                self.metrics
+                    .queue_wait
+                    .observe(queued.elapsed().as_secs_f64());
                 let mut lease = Lease {
                     pool: self,
                     worker: None,
                 };
                 if !worker.is_alive() {
+                    log::warn!(
+                        target: LOG_TARGET,
+                        "slot worker pid {} exited while idle; starting a replacement",
+                        worker.pid()
+                    );
                     drop(worker);
-                    worker =
-                        WorkerProcess::spawn(&self.config.worker, &self.hello, HANDSHAKE_TIMEOUT)?;
+                    worker = self.spawn_worker()?;
                 }
                 lease.worker = Some(worker);
                 return Ok(lease);
@@ -264,15 +327,14 @@ impl SlotPool {
             if state.busy < self.config.slots.max(1) {
                 state.busy += 1;
                 drop(state);
+                self.metrics
+                    .queue_wait
+                    .observe(queued.elapsed().as_secs_f64());
                 let mut lease = Lease {
                     pool: self,
                     worker: None,
                 };
-                lease.worker = Some(WorkerProcess::spawn(
-                    &self.config.worker,
-                    &self.hello,
-                    HANDSHAKE_TIMEOUT,
-                )?);
+                lease.worker = Some(self.spawn_worker()?);
                 return Ok(lease);
             }
             state = self
@@ -280,13 +342,6 @@ impl SlotPool {
                 .wait(state)
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
         }
-    }
-}
-
-fn feature_name(feature: SandboxFeature) -> &'static str {
-    match feature {
-        SandboxFeature::Seccomp => "seccomp",
-        SandboxFeature::Landlock => "landlock",
     }
 }
 

@@ -1,5 +1,5 @@
-//! One worker process as the pool sees it: spawn, handshake, request/response with a
-//! backstop, kill on drop.
+//! One worker process as the pool sees it: spawn, probe, handshake, request/response with
+//! a backstop, kill on drop.
 
 use std::ffi::OsString;
 use std::os::fd::AsFd;
@@ -7,10 +7,16 @@ use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use codec::Encode;
+use prometheus::IntCounter;
+
 use crate::error::{Result, SlotError};
+use crate::metrics::Metrics;
 use crate::protocol::{
     read_frame, write_frame, DeadlineReader, Hello, Request, Response, PROTOCOL_VERSION,
 };
+use crate::sandbox::SandboxReport;
+use crate::LOG_TARGET;
 
 /// How to start a worker: the node re-executes its own binary with a hidden subcommand;
 /// tests and standalone setups use the crate's `concerto-slot-worker` binary.
@@ -44,14 +50,14 @@ pub(crate) struct WorkerProcess {
     stdin: ChildStdin,
     stdout: ChildStdout,
     pid: u32,
+    retired: Option<IntCounter>,
 }
 
 impl WorkerProcess {
-    /// Starts `command` with an empty environment and does the handshake.
-    pub(crate) fn spawn(
+    /// Starts `command` with an empty environment (no handshake yet).
+    pub(crate) fn start(
         command: &WorkerCommand,
-        hello: &Hello,
-        timeout: Duration,
+        metrics: Option<&Metrics>,
     ) -> Result<WorkerProcess> {
         let spawn_error = |source| SlotError::Spawn {
             program: command.program.display().to_string(),
@@ -65,20 +71,57 @@ impl WorkerProcess {
             .stderr(Stdio::inherit())
             .spawn()
             .map_err(spawn_error)?;
+        let pid = child.id();
+        if let Some(metrics) = metrics {
+            metrics.workers_spawned.inc();
+        }
+        log::debug!(target: LOG_TARGET, "started slot worker pid {pid}");
+        let retired = metrics.map(|m| m.workers_retired.clone());
         let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
             let _ = child.kill();
             let _ = child.wait();
+            if let Some(retired) = retired {
+                retired.inc();
+            }
             return Err(SlotError::Protocol("worker pipes missing".into()));
         };
-        let pid = child.id();
-        let mut worker = WorkerProcess {
+        Ok(WorkerProcess {
             child,
             stdin,
             stdout,
             pid,
-        };
-        match worker.call(&Request::Hello(hello.clone()), timeout)? {
-            Response::Ready { version, .. } if version == PROTOCOL_VERSION => Ok(worker),
+            retired,
+        })
+    }
+
+    /// Starts `command` and does the handshake.
+    pub(crate) fn spawn(
+        command: &WorkerCommand,
+        hello: &Hello,
+        timeout: Duration,
+        metrics: Option<&Metrics>,
+    ) -> Result<WorkerProcess> {
+        let mut worker = WorkerProcess::start(command, metrics)?;
+        worker.handshake(hello, timeout)?;
+        Ok(worker)
+    }
+
+    /// Asks the (not yet greeted) worker to probe the sandbox features of this kernel.
+    pub(crate) fn probe(&mut self, timeout: Duration) -> Result<SandboxReport> {
+        match self.call(&Request::<crate::worker::NoHooks>::Probe, timeout)? {
+            Response::Probed(report) => Ok(report),
+            other => Err(SlotError::Protocol(format!(
+                "unexpected probe answer {other:?}"
+            ))),
+        }
+    }
+
+    /// The handshake: the worker enters its sandbox and is then ready for jobs.
+    pub(crate) fn handshake(&mut self, hello: &Hello, timeout: Duration) -> Result<()> {
+        let request = Request::<crate::worker::NoHooks>::Hello(hello.clone());
+        match self.call(&request, timeout)? {
+            Response::Ready { version, .. } if version == PROTOCOL_VERSION => Ok(()),
+            Response::Refused(fault) => Err(fault.into()),
             other => Err(SlotError::Protocol(format!(
                 "unexpected handshake answer {other:?}"
             ))),
@@ -97,7 +140,7 @@ impl WorkerProcess {
 
     /// Sends `request` and waits up to `timeout` for the answer. On any error the worker
     /// is unusable (it has been killed when it did not answer); drop it.
-    pub(crate) fn call(&mut self, request: &Request, timeout: Duration) -> Result<Response> {
+    pub(crate) fn call(&mut self, request: &impl Encode, timeout: Duration) -> Result<Response> {
         let deadline = Instant::now() + timeout;
         if let Err(e) = write_frame(&mut self.stdin, request) {
             return Err(self.died(e));
@@ -131,6 +174,15 @@ impl Drop for WorkerProcess {
         // Closing stdin lets an idle worker exit by itself; kill covers a busy one. Its job
         // child (PR_SET_PDEATHSIG) dies with it.
         let _ = self.child.kill();
-        let _ = self.child.wait();
+        let status = self.child.wait();
+        if let Some(retired) = &self.retired {
+            retired.inc();
+        }
+        match status {
+            Ok(status) => {
+                log::debug!(target: LOG_TARGET, "slot worker pid {} retired ({status})", self.pid)
+            }
+            Err(e) => log::debug!(target: LOG_TARGET, "slot worker pid {} retired ({e})", self.pid),
+        }
     }
 }

@@ -1,92 +1,84 @@
-//! Landlock without a library: a ruleset that handles every filesystem right the kernel
-//! knows (and, from ABI 4, TCP bind/connect; from ABI 6, abstract unix sockets and
-//! signals outside the domain) and grants none, so the job child can open no file, make
-//! no directory entry, connect nowhere and signal no process but its own.
+//! Landlock through the `landlock` crate, at one pinned ABI.
 //!
-//! Rights per ABI (linux/landlock.h): ABI 1 has the 13 rights `EXECUTE`..`MAKE_SYM`
-//! (bits 0–12), ABI 2 adds `REFER` (bit 13), ABI 3 `TRUNCATE` (14), ABI 5 `IOCTL_DEV` (15);
-//! ABI 4 adds `handled_access_net` (`BIND_TCP` 1, `CONNECT_TCP` 2); ABI 6 adds `scoped`
-//! (`ABSTRACT_UNIX_SOCKET` 1, `SIGNAL` 2).
+//! The pinned ABI and what it covers are documented on [`LANDLOCK_ABI_VERSION`].
 
-use super::seccomp::errno;
+use std::path::Path;
 
-const CREATE_RULESET_VERSION: u32 = 1;
+use landlock::{
+    make_bitflags, Access, AccessFs, CompatLevel, Compatible, PathBeneath, PathFd, Ruleset,
+    RulesetAttr, RulesetCreated, RulesetCreatedAttr, RulesetStatus, ABI,
+};
 
-#[repr(C)]
-struct RulesetAttr {
-    handled_access_fs: u64,
-    handled_access_net: u64,
-    scoped: u64,
+use super::SandboxError;
+
+/// The Landlock ABI every ruleset of this crate handles ([`LANDLOCK_ABI_VERSION`]).
+pub(crate) const LANDLOCK_ABI: ABI = ABI::V3;
+
+/// The one Landlock ABI this crate uses, as carried in [`super::SandboxMode::landlock`]:
+/// ABI 3 (Linux 6.2), the newest the `landlock` 0.3 crate knows.
+///
+/// It handles every filesystem right: execute, write, read and truncate files, read
+/// directories, remove directories and files, make character and block devices,
+/// directories, regular files, sockets, FIFOs and symlinks (ABI 1), link or rename a file
+/// into another directory (`REFER`, ABI 2) and `truncate` (ABI 3). A ruleset that handles
+/// all of them and grants none leaves a process no filesystem access at all: it can open
+/// nothing, create nothing and truncate nothing, whatever its uid. The job child gets
+/// exactly that; the worker gets read access (`READ_FILE`, `READ_DIR`) beneath the
+/// template cache directory and nothing else.
+///
+/// Later ABIs are not used: TCP bind/connect (ABI 4) is covered by seccomp, which refuses
+/// every socket; ioctl on devices (ABI 5) needs a device descriptor, which the job child
+/// cannot open; scoping of abstract unix sockets (no sockets at all) and of signals
+/// (ABI 6) is replaced by the job child's seccomp signal filter (only signals to itself).
+///
+/// Older kernels are refused, not served best-effort: the worker's probe reports Landlock
+/// as missing unless the kernel enforces ABI 3 *fully* (a ruleset of ABI 1 or 2 would
+/// leave `truncate(2)`, or linking across directories, open without saying so), so
+/// [`crate::SlotPool::new`] refuses to start unless `allow_insecure`. An insecure pool
+/// then applies no Landlock at all, and every ruleset is requested with the `landlock`
+/// crate's `CompatLevel::HardRequirement`, so a restriction either holds completely or
+/// fails the job (or the worker's handshake) with a sandbox-setup fault.
+pub const LANDLOCK_ABI_VERSION: u32 = 3;
+
+/// A ruleset handling every right of [`LANDLOCK_ABI`], refusing to be weaker.
+fn ruleset() -> Result<RulesetCreated, SandboxError> {
+    Ok(Ruleset::default()
+        .set_compatibility(CompatLevel::HardRequirement)
+        .handle_access(AccessFs::from_all(LANDLOCK_ABI))?
+        .create()?)
 }
 
-/// The Landlock ABI version the kernel offers, or the errno (`ENOSYS`: not built in;
-/// `EOPNOTSUPP`: disabled at boot).
-pub(crate) fn abi() -> Result<u32, i32> {
-    // SAFETY: the documented version query: null attribute, size 0.
-    let r = unsafe {
-        libc::syscall(
-            libc::SYS_landlock_create_ruleset,
-            std::ptr::null::<RulesetAttr>(),
-            0usize,
-            CREATE_RULESET_VERSION,
-        )
-    };
-    if r < 0 {
-        Err(errno())
-    } else {
-        Ok(r as u32)
-    }
-}
-
-fn attr_for(abi: u32) -> (RulesetAttr, usize) {
-    let fs = match abi {
-        1 => (1 << 13) - 1,
-        2 => (1 << 14) - 1,
-        3 | 4 => (1 << 15) - 1,
-        _ => (1 << 16) - 1,
-    };
-    let attr = RulesetAttr {
-        handled_access_fs: fs,
-        handled_access_net: if abi >= 4 { 0b11 } else { 0 },
-        scoped: if abi >= 6 { 0b11 } else { 0 },
-    };
-    let size = match abi {
-        1..=3 => 8,
-        4 | 5 => 16,
-        _ => 24,
-    };
-    (attr, size)
-}
-
-/// Restricts the calling thread (and its future threads) to no filesystem access at all,
-/// using ABI `abi`. Requires `PR_SET_NO_NEW_PRIVS` (set here). Only raw syscalls: safe
-/// between `fork` and `_exit`. Returns the errno on failure.
-pub(crate) fn restrict_self(abi: u32) -> Result<(), i32> {
-    let (attr, size) = attr_for(abi);
-    // SAFETY: raw syscalls with a valid attribute of the size the ABI expects; the
-    // ruleset fd is closed on every path.
-    unsafe {
-        let fd = libc::syscall(
-            libc::SYS_landlock_create_ruleset,
-            &attr as *const RulesetAttr,
-            size,
-            0u32,
-        );
-        if fd < 0 {
-            return Err(errno());
-        }
-        let fd = fd as libc::c_int;
-        if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 {
-            let e = errno();
-            libc::close(fd);
-            return Err(e);
-        }
-        let r = libc::syscall(libc::SYS_landlock_restrict_self, fd, 0u32);
-        let e = errno();
-        libc::close(fd);
-        if r != 0 {
-            return Err(e);
-        }
+fn enforce(ruleset: RulesetCreated) -> Result<(), SandboxError> {
+    // `restrict_self` sets PR_SET_NO_NEW_PRIVS first.
+    let status = ruleset.restrict_self()?;
+    if status.ruleset != RulesetStatus::FullyEnforced {
+        return Err(SandboxError::LandlockNotEnforced(status.ruleset));
     }
     Ok(())
+}
+
+/// The job child: no filesystem access at all.
+pub(crate) fn restrict_job_child() -> Result<(), SandboxError> {
+    enforce(ruleset()?)
+}
+
+/// The worker: reading files and listing directories beneath `readable` (the template
+/// cache), nothing else.
+pub(crate) fn restrict_worker(readable: Option<&Path>) -> Result<(), SandboxError> {
+    let mut ruleset = ruleset()?;
+    if let Some(dir) = readable {
+        let read = make_bitflags!(AccessFs::{ReadFile | ReadDir});
+        ruleset = ruleset.add_rule(PathBeneath::new(PathFd::new(dir)?, read))?;
+    }
+    enforce(ruleset)
+}
+
+/// What a best-effort ruleset of [`LANDLOCK_ABI`] achieves on this kernel (restricts the
+/// calling process: probe children only).
+pub(crate) fn probe_restrict() -> Result<RulesetStatus, SandboxError> {
+    let status = Ruleset::default()
+        .handle_access(AccessFs::from_all(LANDLOCK_ABI))?
+        .create()?
+        .restrict_self()?;
+    Ok(status.ruleset)
 }

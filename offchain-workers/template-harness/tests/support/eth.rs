@@ -5,16 +5,36 @@
 
 use std::path::PathBuf;
 
-use super::mpt::Trie;
-use super::rlp::{decode, encode, encode_bytes, encode_list, encode_uint};
+use super::trie::ReceiptsTrie;
+use alloy_rlp::{Bytes, Rlp, RlpDecodable, RlpEncodable};
 use concerto_machine::merkle::keccak256;
 
-/// One log, decoded host-side.
-#[derive(Clone, Debug)]
+/// One log, decoded host-side: `rlp([address, topics, data])`.
+#[derive(Clone, Debug, RlpEncodable, RlpDecodable)]
 pub struct HostLog {
     pub address: [u8; 20],
     pub topics: Vec<[u8; 32]>,
-    pub data: Vec<u8>,
+    pub data: Bytes,
+}
+
+/// A receipt in the network form of the data set: `rlp([txType, status,
+/// cumulativeGasUsed, logs])`.
+#[derive(RlpDecodable)]
+struct NetworkReceipt {
+    tx_type: u8,
+    success: bool,
+    cumulative_gas_used: u64,
+    logs: Vec<HostLog>,
+}
+
+/// A receipt in the consensus form the trie stores (after its type byte, if any):
+/// `rlp([status, cumulativeGasUsed, logsBloom, logs])`.
+#[derive(RlpEncodable)]
+struct ConsensusReceipt {
+    success: bool,
+    cumulative_gas_used: u64,
+    bloom: [u8; 256],
+    logs: Vec<HostLog>,
 }
 
 /// One receipt, decoded host-side.
@@ -34,7 +54,7 @@ pub struct Block {
     pub hash: [u8; 32],
     pub receipts_root: [u8; 32],
     pub receipts: Vec<HostReceipt>,
-    pub trie: Trie,
+    pub trie: ReceiptsTrie,
 }
 
 /// `<repo>/../shared/data/eth` (found from the running crate's directory upwards, so the
@@ -97,60 +117,50 @@ pub fn load(dir: &std::path::Path, number: u64) -> Block {
         hex(&line[name.len() + 1..])
     };
     let header_rlp = field("header");
-    let header = decode(&header_rlp);
-    let fields = header.list();
-    let receipts_root: [u8; 32] = fields[5].bytes().try_into().unwrap();
-    let mut receipts = Vec::new();
-    for r in decode(&field("receipts")).list() {
-        let [tx_type, status, gas, logs] = r.list() else {
-            panic!("receipt shape")
-        };
-        let tx_type = tx_type.uint() as u8;
-        let host_logs: Vec<HostLog> = logs
-            .list()
-            .iter()
-            .map(|l| HostLog {
-                address: l.list()[0].bytes().try_into().unwrap(),
-                topics: l.list()[1]
-                    .list()
-                    .iter()
-                    .map(|t| t.bytes().try_into().unwrap())
-                    .collect(),
-                data: l.list()[2].bytes().to_vec(),
-            })
-            .collect();
-        let body = encode_list(&[
-            encode(status),
-            encode(gas),
-            encode_bytes(&bloom(&host_logs)),
-            encode(logs),
-        ]);
-        let mut consensus = if tx_type == 0 {
-            Vec::new()
-        } else {
-            vec![tx_type]
-        };
-        consensus.extend(body);
-        receipts.push(HostReceipt {
-            tx_type,
-            success: status.uint() == 1,
-            logs: host_logs,
-            consensus,
-        });
+    // Header fields 0..=4 (parentHash … transactionsRoot), receiptsRoot, logsBloom,
+    // difficulty, number: the rest varies by fork and is not needed.
+    let mut header = Rlp::new(&header_rlp).expect("header is a list");
+    for _ in 0..5 {
+        header.get_next::<Bytes>().expect("header field");
     }
-    let pairs: Vec<(Vec<u8>, Vec<u8>)> = receipts
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (encode_uint(i as u64), r.consensus.clone()))
+    let receipts_root: [u8; 32] = header.get_next().expect("receiptsRoot").expect("field 5");
+    header.get_next::<Bytes>().expect("logsBloom");
+    header.get_next::<Bytes>().expect("difficulty");
+    let block_number: u64 = header.get_next().expect("number").expect("field 8");
+
+    let network: Vec<NetworkReceipt> =
+        alloy_rlp::decode_exact(field("receipts")).expect("receipts list");
+    let receipts: Vec<HostReceipt> = network
+        .into_iter()
+        .map(|r| {
+            let body = ConsensusReceipt {
+                success: r.success,
+                cumulative_gas_used: r.cumulative_gas_used,
+                bloom: bloom(&r.logs),
+                logs: r.logs.clone(),
+            };
+            let mut consensus = if r.tx_type == 0 {
+                Vec::new()
+            } else {
+                vec![r.tx_type]
+            };
+            consensus.extend(alloy_rlp::encode(&body));
+            HostReceipt {
+                tx_type: r.tx_type,
+                success: r.success,
+                logs: r.logs,
+                consensus,
+            }
+        })
         .collect();
-    let trie = Trie::new(&pairs);
+    let consensus: Vec<Vec<u8>> = receipts.iter().map(|r| r.consensus.clone()).collect();
     Block {
-        number: fields[8].uint(),
+        number: block_number,
         hash: keccak256(&header_rlp),
         header_rlp,
         receipts_root,
         receipts,
-        trie,
+        trie: ReceiptsTrie::new(&consensus),
     }
 }
 
@@ -164,7 +174,7 @@ pub fn verified_log(block: &Block, tx: usize, log: u32) -> concerto_primitives::
             len: l.data.len() as u32,
         }
     } else {
-        LogData::Inline(l.data.clone())
+        LogData::Inline(l.data.to_vec())
     };
     VerifiedLog {
         block_number: block.number,

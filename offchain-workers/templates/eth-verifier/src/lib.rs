@@ -22,8 +22,9 @@ use alloc::format;
 use alloc::vec::Vec;
 
 use codec::Encode;
+use concerto_primitives::codec::DecodeAll;
 use concerto_primitives::eth::{EthPayload, VerifiedLog, VerifierConfig};
-use concerto_primitives::{decode_all, BatchHeader, EventEnvelope, Input, PublisherKey};
+use concerto_primitives::{BatchHeader, EventEnvelope, Input, PublisherId};
 use concerto_template_sdk::{Sink, Template, Verdict};
 
 pub mod claim;
@@ -39,7 +40,7 @@ use claim::{to_hex, ClaimError};
 
 /// A claim that passed every check but the confirmations.
 struct Pending {
-    origin: (u32, PublisherKey, u64),
+    origin: (u32, PublisherId, u64),
     log: VerifiedLog,
 }
 
@@ -48,7 +49,7 @@ struct Batch {
     number: u64,
     config: VerifierConfig,
     /// (block number, block hash) → relayers that observed it.
-    confirmations: BTreeMap<(u64, [u8; 32]), BTreeSet<PublisherKey>>,
+    confirmations: BTreeMap<(u64, [u8; 32]), BTreeSet<PublisherId>>,
     pending: Vec<Pending>,
 }
 
@@ -81,7 +82,7 @@ impl EthVerifier {
                 );
             }
         }
-        let config = match decode_all::<VerifierConfig>(&header.config) {
+        let config = match VerifierConfig::decode_all(&mut &header.config[..]) {
             Ok(c) if c.min_confirmations >= 1 => c,
             Ok(_) => {
                 sink.report(b"config: min_confirmations must be at least 1; batch ignored");
@@ -115,7 +116,7 @@ impl EthVerifier {
             );
             return Verdict::Reject;
         };
-        let payload = match decode_all::<EthPayload>(&event.payload) {
+        let payload = match EthPayload::decode_all(&mut &event.payload[..]) {
             Ok(p) => p,
             Err(e) => {
                 sink.report(

@@ -21,8 +21,9 @@ use alloc::format;
 use alloc::vec::Vec;
 
 use codec::Encode;
+use concerto_primitives::codec::DecodeAll;
 use concerto_primitives::price::{MedianConfig, MedianOutput, PriceTick};
-use concerto_primitives::{decode_all, Input, PublisherKey};
+use concerto_primitives::{Input, PublisherId};
 use concerto_template_sdk::{Sink, Template, Verdict};
 
 /// The median of `values` (sorted in place): the middle one, or the mean of the two
@@ -103,7 +104,7 @@ struct Batch {
     number: u64,
     config: MedianConfig,
     /// asset → publisher → (observed_at, sequence, price) of its latest tick.
-    ticks: BTreeMap<u32, BTreeMap<PublisherKey, (u64, u64, u128)>>,
+    ticks: BTreeMap<u32, BTreeMap<PublisherId, (u64, u64, u128)>>,
 }
 
 /// The aggregator's state.
@@ -157,7 +158,7 @@ impl Template for MedianAggregator {
         match input {
             Input::Header(h) => {
                 self.batch = None;
-                match decode_all::<MedianConfig>(&h.config) {
+                match MedianConfig::decode_all(&mut &h.config[..]) {
                     Ok(config) => {
                         self.batch = Some(Batch {
                             number: h.batch_number,
@@ -180,7 +181,7 @@ impl Template for MedianAggregator {
                     sink.report(b"event outside a valid batch: ignored");
                     return Verdict::Reject;
                 };
-                let tick = match decode_all::<PriceTick>(&e.payload) {
+                let tick = match PriceTick::decode_all(&mut &e.payload[..]) {
                     Ok(t) => t,
                     Err(err) => {
                         sink.report(

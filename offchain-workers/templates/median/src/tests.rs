@@ -54,7 +54,7 @@ proptest! {
         }
         let out = run_batch(config, events);
         prop_assert_eq!(out.len(), 1);
-        let o = decode_all::<MedianOutput>(&out[0]).unwrap();
+        let o = MedianOutput::decode_all(&mut &out[0][..]).unwrap();
         prop_assert_eq!(o.median, median(&mut prices.clone()).unwrap());
         prop_assert_eq!(o.min, *prices.iter().min().unwrap());
         prop_assert_eq!(o.max, *prices.iter().max().unwrap());
@@ -116,7 +116,7 @@ fn stale_ticks_and_latest_per_publisher() {
     let mut t = MedianAggregator::default();
     let (_, sink) = run_inputs(&mut t, &inputs);
     assert_eq!(sink.outputs.len(), 1);
-    let o = decode_all::<MedianOutput>(&sink.outputs[0]).unwrap();
+    let o = MedianOutput::decode_all(&mut &sink.outputs[0][..]).unwrap();
     assert_eq!(
         (
             o.asset_id,

@@ -7,8 +7,9 @@
 //!   CMIO loop (manual yield rx-accepted with the outputs root at tx[0..32] as libcmt
 //!   does, or rx-rejected), outputs and reports as automatic yields, and a panic handler
 //!   that yields tx-exception with the message — see [`entry!`];
-//! - host-and-guest helpers: [`keccak`] (Keccak-256) and [`outputs`] (libcmt's outputs
-//!   Merkle tree), and [`testing::Collect`] to test templates natively.
+//! - host-and-guest helpers: [`keccak`] (Keccak-256, from `tiny-keccak`) and [`outputs`]
+//!   (libcmt's outputs Merkle tree, from `concerto-outputs-tree`, the crate the host
+//!   machine uses too), and [`testing::Collect`] to test templates natively.
 //!
 //! A template is a library with its logic (testable on the host) and a `main.rs` of a
 //! few lines:

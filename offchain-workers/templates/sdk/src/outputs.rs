@@ -1,85 +1,48 @@
-//! The outputs Merkle tree libcmt keeps in the guest (facts sheet §5.5, from the format
-//! of cartesi/machine-guest-tools `libcmt/src/merkle.c`): leaves `keccak256(output)` in
-//! emission order, empty leaf 32 zero bytes, node `keccak256(left ‖ right)`, height 63.
-//! Only the frontier is kept, so a push costs at most 63 hashes and the root 63; the
-//! empty-subtree hashes are computed once, and the root is cached until the next push.
+//! The outputs Merkle tree libcmt keeps in the guest (facts sheet §5.5): leaves
+//! `keccak256(output)` in emission order, empty leaf 32 zero bytes, node
+//! `keccak256(left ‖ right)`, height 63. The tree is `concerto-outputs-tree`, the same
+//! code the host machine checks the guest's roots with; this wrapper caches the root until
+//! the next push, since the runtime sends it on every accepted input and most inputs emit
+//! no output.
 
-use crate::keccak::{keccak256, keccak256_pair};
+pub use concerto_outputs_tree::{Hash, EMPTY_SUBTREES, HEIGHT};
 
-/// Height of the tree (2^63 leaves).
-pub const HEIGHT: usize = 63;
-
-/// The append-only outputs tree.
-#[derive(Clone)]
+/// The append-only outputs tree, with its root cached.
+#[derive(Clone, Debug, Default)]
 pub struct OutputsTree {
-    /// `frontier[k]`: the complete left subtree of height k waiting for its sibling
-    /// (meaningful when bit k of `len` is set).
-    frontier: [[u8; 32]; HEIGHT],
-    len: u64,
-    /// `empty[k]`: root of an empty subtree of height k.
-    empty: [[u8; 32]; HEIGHT],
-    root: Option<[u8; 32]>,
-}
-
-impl Default for OutputsTree {
-    fn default() -> Self {
-        Self::new()
-    }
+    tree: concerto_outputs_tree::OutputsTree,
+    /// The root, until the next push.
+    root: Option<Hash>,
 }
 
 impl OutputsTree {
     /// An empty tree.
     pub fn new() -> Self {
-        let mut empty = [[0u8; 32]; HEIGHT];
-        for k in 1..HEIGHT {
-            empty[k] = keccak256_pair(&empty[k - 1], &empty[k - 1]);
-        }
-        OutputsTree {
-            frontier: [[0; 32]; HEIGHT],
-            len: 0,
-            empty,
-            root: None,
-        }
+        Self::default()
     }
 
     /// Number of leaves.
     pub fn len(&self) -> u64 {
-        self.len
+        self.tree.len()
     }
 
     /// True when no output was appended.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.tree.is_empty()
     }
 
-    /// Appends `keccak256(output)`.
+    /// Appends `keccak256(output)`. Panics once the tree holds 2^63 leaves (the guest
+    /// cannot emit that many).
     pub fn push(&mut self, output: &[u8]) {
-        let mut node = keccak256(output);
-        let mut k = 0;
-        while self.len >> k & 1 == 1 {
-            node = keccak256_pair(&self.frontier[k], &node);
-            k += 1;
+        if let Err(e) = self.tree.push(output) {
+            panic!("{e}");
         }
-        self.frontier[k] = node;
-        self.len += 1;
         self.root = None;
     }
 
     /// The root over all 2^63 leaves (missing ones are zero).
-    pub fn root(&mut self) -> [u8; 32] {
-        if let Some(root) = self.root {
-            return root;
-        }
-        let mut node = [0u8; 32]; // root of the (partial) subtree right of the frontier
-        for k in 0..HEIGHT {
-            node = if self.len >> k & 1 == 1 {
-                keccak256_pair(&self.frontier[k], &node)
-            } else {
-                keccak256_pair(&node, &self.empty[k])
-            };
-        }
-        self.root = Some(node);
-        node
+    pub fn root(&mut self) -> Hash {
+        *self.root.get_or_insert_with(|| self.tree.root())
     }
 }
 
@@ -92,8 +55,15 @@ mod tests {
         // Values from the facts sheet §5.5.
         let mut t = OutputsTree::new();
         assert_eq!(t.root()[..4], [0x0a, 0x16, 0x29, 0x46]);
-        let mut t = OutputsTree::new();
         t.push(b"hello");
         assert_eq!(t.root()[..4], [0x67, 0x0c, 0x53, 0x32]);
+        assert_eq!(t.root()[..4], [0x67, 0x0c, 0x53, 0x32], "cached");
+        t.push(b"hello");
+        assert_ne!(
+            t.root()[..4],
+            [0x67, 0x0c, 0x53, 0x32],
+            "cache dropped on push"
+        );
+        assert_eq!(t.len(), 2);
     }
 }

@@ -7,8 +7,9 @@ use crate::mock::*;
 use crate::offchain::{RESUBMIT_AFTER, RETRY_AFTER};
 use crate::{pallet::*, types::*};
 use codec::{Decode, Encode};
+use concerto_primitives::{GuestFault, OutputsPayload, Rejection, Stage};
 use concerto_slots_interface::{
-    BatchJob, BatchOutcome, Hash32, OutputsData, SlotsBackend, SlotsError, SlotsExt,
+    BatchJob, BatchOutcome, Hash32, HostFault, SlotsBackend, SlotsError, SlotsExt,
 };
 use frame_support::assert_ok;
 use polkadot_sdk::*;
@@ -51,11 +52,11 @@ impl SlotsBackend for Scripted {
     }
 }
 
-fn outcome(fault: Option<&str>, rejected_inputs: Vec<u32>) -> BatchOutcome {
+fn outcome(rejection: Option<Rejection>, rejected_inputs: Vec<u32>) -> BatchOutcome {
     BatchOutcome {
-        fault: fault.map(Into::into),
+        rejection,
         rejected_inputs,
-        outputs: OutputsData::Inline(vec![b"ok".to_vec()].encode()),
+        outputs: OutputsPayload::Inline(vec![b"ok".to_vec()].encode()),
         output_count: 1,
         outputs_root: [1; 32],
         start_root: [2; 32],
@@ -128,7 +129,7 @@ fn attests_a_finalized_batch_once_and_resubmits_the_same_attestation() {
         assert_eq!(job.header.batch_number, 0);
         assert_eq!(job.header.window, (1, 1));
         assert_eq!(job.header.config, b"cfg".to_vec());
-        assert_eq!(job.machine.ram_size, MACHINE.ram_size);
+        assert_eq!(job.limits, MACHINE);
         assert_eq!(job.max_inline_outputs, 16);
         assert_eq!(*slots.templates.lock().unwrap(), vec![template.0]);
 
@@ -179,7 +180,7 @@ fn host_faults_are_never_attested_and_are_retried() {
             .answers
             .lock()
             .unwrap()
-            .push(Err(SlotsError::Host("worker died".into())));
+            .push(Err(SlotsError::Host(HostFault::Worker)));
         Topics::offchain_worker_run(2);
         assert_eq!(slots.jobs.lock().unwrap().len(), 1);
         assert!(submitted().is_empty());
@@ -195,7 +196,10 @@ fn host_faults_are_never_attested_and_are_retried() {
 fn guest_faults_and_rejected_inputs_are_rejected_verdicts() {
     for answer in [
         outcome(
-            Some("Input(0): cycle limit per input (1000) reached"),
+            Some(Rejection {
+                stage: Stage::Input(0),
+                fault: GuestFault::CycleLimitPerInput { limit: 1000 },
+            }),
             vec![],
         ),
         outcome(None, vec![2]),
@@ -213,6 +217,35 @@ fn guest_faults_and_rejected_inputs_are_rejected_verdicts() {
             assert_eq!(attestation.result.verdict, Verdict::Rejected);
         });
     }
+}
+
+#[test]
+fn an_unreadable_local_record_is_never_overwritten_by_a_new_run() {
+    ocw_test(|slots, submitted| {
+        sealed();
+        *slots.finalized.lock().unwrap() = 1;
+        let key = Topics::local_record_key(&UintAuthorityId(1), 0, 0);
+        // Not a `LocalRecord` (variant 9 does not exist).
+        sp_io::offchain::local_storage_set(
+            sp_core::offchain::StorageKind::PERSISTENT,
+            &key,
+            &[9, 1, 2, 3],
+        );
+        for block in [
+            2,
+            2 + u64::from(RESUBMIT_AFTER),
+            2 + u64::from(RETRY_AFTER) * 10,
+        ] {
+            Topics::offchain_worker_run(block);
+        }
+        assert!(slots.jobs.lock().unwrap().is_empty(), "no run");
+        assert!(submitted().is_empty(), "nothing signed or submitted");
+        assert_eq!(
+            sp_io::offchain::local_storage_get(sp_core::offchain::StorageKind::PERSISTENT, &key),
+            Some(vec![9, 1, 2, 3]),
+            "the record is left as it was"
+        );
+    });
 }
 
 #[test]

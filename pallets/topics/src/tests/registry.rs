@@ -103,13 +103,13 @@ fn templates_hold_and_release_deposit() {
             Topics::upload_template(alice.clone(), BoundedVec::new(), MACHINE),
             Error::<Test>::EmptyTemplate
         );
-        let bad = MachineConfig {
+        let bad = MachineLimits {
             max_cycles_per_batch: 1,
             ..MACHINE
         };
         assert_noop!(
             Topics::upload_template(alice.clone(), BoundedVec::truncate_from(vec![2]), bad),
-            Error::<Test>::InvalidMachineConfig
+            Error::<Test>::InvalidMachineLimits
         );
         assert!(Topics::upload_template(
             RuntimeOrigin::signed(POOR),

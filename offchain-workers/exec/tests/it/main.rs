@@ -1,0 +1,7 @@
+//! concerto-exec's integration tests, one binary.
+#![allow(missing_docs)]
+
+#[path = "../support/guest.rs"]
+mod guest;
+
+mod guests;
