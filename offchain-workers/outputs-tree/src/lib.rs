@@ -1,6 +1,6 @@
 //! # concerto-outputs-tree
 //!
-//! The outputs Merkle tree libcmt keeps in a Cartesi v0.19 guest (facts sheet §5.5, the
+//! The outputs Merkle tree libcmt keeps in a Cartesi v0.19 guest (docs/cartesi-v0.19.md §5.5, the
 //! format of cartesi/machine-guest-tools `libcmt/src/merkle.c`): an append-only binary
 //! tree of height 63 whose leaves are `keccak256(output)` in emission order, whose empty
 //! leaf is 32 zero bytes (not a hash) and whose inner nodes are `keccak256(left ‖ right)`.
@@ -241,7 +241,7 @@ mod tests {
             let below = &EMPTY_SUBTREES[k - 1];
             assert_eq!(EMPTY_SUBTREES[k], sponge_pair(below, below), "height {k}");
         }
-        // Facts sheet §5.5.
+        // docs/cartesi-v0.19.md §5.5.
         assert_eq!(
             EMPTY_SUBTREES[1],
             hash("ad3228b676f7d3cd4284a5443f17f1962b36e491b30a40b2405849e597ba5fb5")
@@ -250,7 +250,7 @@ mod tests {
 
     #[test]
     fn golden_roots() {
-        // Facts sheet §5.5 (libcmt).
+        // docs/cartesi-v0.19.md §5.5 (libcmt).
         let mut tree = OutputsTree::new();
         assert_eq!(
             tree.root(),

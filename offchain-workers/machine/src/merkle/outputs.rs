@@ -1,4 +1,4 @@
-//! libcmt's outputs Merkle tree (facts §5.5): an append-only tree of height 63 whose
+//! libcmt's outputs Merkle tree (docs/cartesi-v0.19.md §5.5): an append-only tree of height 63 whose
 //! leaves are `keccak256(output)` in emission order and whose empty leaf is 32 zero bytes.
 //!
 //! The tree itself is `concerto-outputs-tree`, shared with the guest SDK so that host and

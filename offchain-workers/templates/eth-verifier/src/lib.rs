@@ -39,12 +39,14 @@ mod tests;
 use claim::{to_hex, ClaimError};
 
 /// A claim that passed every check but the confirmations.
+#[derive(Debug)]
 struct Pending {
     origin: (u32, PublisherId, u64),
     log: VerifiedLog,
 }
 
 /// The current batch.
+#[derive(Debug)]
 struct Batch {
     number: u64,
     config: VerifierConfig,
@@ -54,7 +56,7 @@ struct Batch {
 }
 
 /// The verifier's state.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct EthVerifier {
     batch: Option<Batch>,
 }

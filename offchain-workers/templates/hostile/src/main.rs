@@ -40,6 +40,7 @@ fn misbehave(mode: &[u8], sink: &mut dyn Sink) -> Verdict {
             let mut n = 0u64;
             loop {
                 // Volatile, so the loop is not optimised away.
+                // SAFETY: `n` is a live, aligned local.
                 n = unsafe { core::ptr::read_volatile(&n) }.wrapping_add(1);
             }
         }

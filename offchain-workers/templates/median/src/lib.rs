@@ -100,6 +100,7 @@ pub fn aggregate(latest: &[(u64, u128)], config: &MedianConfig) -> Result<Stats,
     })
 }
 
+#[derive(Debug)]
 struct Batch {
     number: u64,
     config: MedianConfig,
@@ -108,7 +109,7 @@ struct Batch {
 }
 
 /// The aggregator's state.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct MedianAggregator {
     batch: Option<Batch>,
 }

@@ -16,6 +16,13 @@ pub fn keccak_f1600(state: &mut [u64; 25]) {
 #[derive(Clone)]
 pub struct Keccak256(tiny_keccak::Keccak);
 
+impl core::fmt::Debug for Keccak256 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // tiny-keccak's state has no `Debug`; the sponge's bytes are not worth printing.
+        f.write_str("Keccak256 { .. }")
+    }
+}
+
 impl Default for Keccak256 {
     fn default() -> Self {
         Self::new()

@@ -1,4 +1,4 @@
-//! The outputs Merkle tree libcmt keeps in the guest (facts sheet §5.5): leaves
+//! The outputs Merkle tree libcmt keeps in the guest (docs/cartesi-v0.19.md §5.5): leaves
 //! `keccak256(output)` in emission order, empty leaf 32 zero bytes, node
 //! `keccak256(left ‖ right)`, height 63. The tree is `concerto-outputs-tree`, the same
 //! code the host machine checks the guest's roots with; this wrapper caches the root until
@@ -52,7 +52,7 @@ mod tests {
 
     #[test]
     fn golden_roots() {
-        // Values from the facts sheet §5.5.
+        // Values from docs/cartesi-v0.19.md §5.5.
         let mut t = OutputsTree::new();
         assert_eq!(t.root()[..4], [0x0a, 0x16, 0x29, 0x46]);
         t.push(b"hello");

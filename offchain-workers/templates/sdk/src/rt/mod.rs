@@ -1,6 +1,6 @@
 //! The guest runtime (riscv64 only): entry, CMIO loop, outputs/reports, panics.
 //!
-//! Machine facts used (Cartesi v0.19, see the project's facts sheet §4–§5):
+//! Machine facts used (Cartesi v0.19, see docs/cartesi-v0.19.md §4–§5):
 //! - HTIF tohost at 0x4000_8000, fromhost at 0x4000_8008; a yield is one 64-bit store
 //!   `dev 2 << 56 | cmd << 48 | reason << 32 | data` to tohost;
 //! - manual yields (cmd 1): rx-accepted 1 (data 32: the outputs root is in tx[0..32]),
