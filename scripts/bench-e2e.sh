@@ -7,7 +7,9 @@
 set -euo pipefail
 source "$(dirname "$0")/build.sh"
 echo "bench-e2e: dev chain run (publishing for about a minute, then waiting for outputs)"
-cargo test --workspace --test latency -- --ignored --nocapture 2>&1 \
+# The node's tests are one binary (`it`); the filter picks its latency module (other
+# crates' `it` binaries run nothing).
+cargo test --workspace --test it -- latency:: --ignored --nocapture 2>&1 \
     | grep -vE "^\s*(Compiling|Finished|Running|warning)" | grep -E "===|latency|throughput|slot jobs|topic |panicked|test result"
 echo "bench-e2e: slot overhead (criterion)"
 cargo bench -p concerto-slots --bench slot_overhead 2>&1 | grep -E "^[a-z_/ ]+time:|^slot" || true

@@ -29,6 +29,24 @@ pub struct InputOutcome {
     pub outputs_root: Option<[u8; 32]>,
 }
 
+impl InputOutcome {
+    /// The reports as (lossy) UTF-8 strings.
+    pub fn report_texts(&self) -> Vec<String> {
+        self.reports
+            .iter()
+            .map(|r| String::from_utf8_lossy(r).into_owned())
+            .collect()
+    }
+
+    /// The exception message, when the template raised one.
+    pub fn exception(&self) -> Option<&str> {
+        match &self.verdict {
+            InputVerdict::Fault(GuestFault::Exception(msg)) => Some(msg),
+            _ => None,
+        }
+    }
+}
+
 /// The result of a job: everything a validator attests or serves.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct JobResult {

@@ -75,7 +75,8 @@ pub const EMPTY_SUBTREES: [Hash; HEIGHT as usize + 1] = [
     hex("0a162946e56158bac0673e6dd3bdfdc1e4a0e7744a120fdb640050c8d7abe1c6"), // 63
 ];
 
-/// Decodes 64 lowercase hex digits (compile time only).
+/// Decodes 64 lowercase hex digits (compile time only: a `const fn`, which the `hex`
+/// crate's decoders are not).
 const fn hex(digits: &str) -> Hash {
     let digits = digits.as_bytes();
     assert!(digits.len() == 64, "a hash is 64 hex digits");

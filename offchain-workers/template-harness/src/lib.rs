@@ -55,53 +55,18 @@ pub enum Error {
 /// Harness result.
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// What one input produced.
-#[derive(Clone, Debug)]
-pub struct InputResult {
-    /// How the template answered: accepted, rejected, or (the only fault the harness
-    /// returns as an answer) [`GuestFault::Exception`].
-    pub verdict: InputVerdict,
-    /// Outputs emitted while handling it.
-    pub outputs: Vec<Vec<u8>>,
-    /// Reports emitted while handling it (UTF-8 text for the shipped templates).
-    pub reports: Vec<Vec<u8>>,
-    /// Cycles spent on this input (from the response to the next manual yield).
-    pub cycles: u64,
-    /// The outputs root the template put in tx[0..32] (accepted inputs only).
-    pub outputs_root: Option<[u8; 32]>,
-}
+/// What one input produced: the execution loop's own [`InputOutcome`]. Through the
+/// harness its verdict is accepted, rejected, or (the only guest fault the harness returns
+/// as an answer) [`GuestFault::Exception`].
+pub type InputResult = InputOutcome;
 
-impl InputResult {
-    /// The reports as (lossy) UTF-8 strings.
-    pub fn report_texts(&self) -> Vec<String> {
-        self.reports
-            .iter()
-            .map(|r| String::from_utf8_lossy(r).into_owned())
-            .collect()
-    }
-
-    /// The exception message, when the template raised one.
-    pub fn exception(&self) -> Option<&str> {
-        match &self.verdict {
-            InputVerdict::Fault(GuestFault::Exception(msg)) => Some(msg),
-            _ => None,
-        }
-    }
-
-    /// An exception stays an answer; any other guest fault is an error.
-    fn from_outcome(outcome: InputOutcome) -> Result<InputResult> {
-        match &outcome.verdict {
-            InputVerdict::Fault(GuestFault::Exception(_)) => {}
-            InputVerdict::Fault(fault) => return Err(Error::Protocol(fault.to_string())),
-            InputVerdict::Accepted | InputVerdict::Rejected => {}
-        }
-        Ok(InputResult {
-            verdict: outcome.verdict,
-            outputs: outcome.outputs,
-            reports: outcome.reports,
-            cycles: outcome.cycles,
-            outputs_root: outcome.outputs_root,
-        })
+/// An exception stays an answer; any other guest fault is an error.
+fn answer(outcome: InputOutcome) -> Result<InputResult> {
+    match &outcome.verdict {
+        InputVerdict::Fault(GuestFault::Exception(_))
+        | InputVerdict::Accepted
+        | InputVerdict::Rejected => Ok(outcome),
+        InputVerdict::Fault(fault) => Err(Error::Protocol(fault.to_string())),
     }
 }
 
@@ -142,7 +107,7 @@ impl Runner {
             Load::Ready(session) => session,
             Load::Invalid(fault) => return Err(Error::Elf(fault.to_string())),
         };
-        let boot = InputResult::from_outcome(session.boot()?)?;
+        let boot = answer(session.boot()?)?;
         if boot.verdict != InputVerdict::Accepted {
             return Err(Error::Protocol(format!(
                 "boot ended with {:?}",
@@ -172,7 +137,7 @@ impl Runner {
                 "the template raised an exception earlier".into(),
             ));
         }
-        InputResult::from_outcome(self.session.feed(bytes)?)
+        answer(self.session.feed(bytes)?)
     }
 
     /// The outputs root over every output of accepted inputs so far (host-computed; equal

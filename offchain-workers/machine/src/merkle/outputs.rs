@@ -75,10 +75,6 @@ mod tests {
     #[test]
     fn empty_table_level_one_matches_facts() {
         let expected = "ad3228b676f7d3cd4284a5443f17f1962b36e491b30a40b2405849e597ba5fb5";
-        let hex: alloc::string::String = EMPTY_SUBTREES[1]
-            .iter()
-            .map(|b| alloc::format!("{b:02x}"))
-            .collect();
-        assert_eq!(hex, expected);
+        assert_eq!(hex::encode(EMPTY_SUBTREES[1]), expected);
     }
 }

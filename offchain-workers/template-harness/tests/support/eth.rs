@@ -79,10 +79,7 @@ pub fn data_dir() -> Option<PathBuf> {
 
 fn hex(s: &str) -> Vec<u8> {
     let s = s.trim().trim_matches('"').trim_start_matches("0x");
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
-        .collect()
+    hex::decode(s).expect("hex")
 }
 
 /// The 2048-bit bloom of logs (Yellow Paper §4.3.1, M3:2048): for the address and each

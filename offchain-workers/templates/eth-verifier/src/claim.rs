@@ -37,11 +37,7 @@ pub enum ClaimError {
 }
 
 fn hex(bytes: &[u8]) -> alloc::string::String {
-    let mut s = alloc::string::String::from("0x");
-    for b in bytes {
-        s.push_str(&alloc::format!("{b:02x}"));
-    }
-    s
+    alloc::format!("0x{}", hex::encode(bytes))
 }
 
 impl fmt::Display for ClaimError {

@@ -52,9 +52,7 @@ impl Keccak256 {
 mod tests {
     use super::*;
 
-    fn hex(b: &[u8]) -> alloc::string::String {
-        b.iter().map(|x| alloc::format!("{x:02x}")).collect()
-    }
+    use hex::encode as hex;
 
     #[test]
     fn known_vectors() {

@@ -50,6 +50,8 @@ fn class_of(layout: &Layout) -> u32 {
     usize::BITS - (size - 1).leading_zeros()
 }
 
+// SAFETY: `alloc` returns blocks of at least `layout.size()` bytes aligned to their size
+// class (≥ `layout.align()`), never handed out twice until `dealloc` returns them.
 unsafe impl GlobalAlloc for Heap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let class = class_of(&layout);
