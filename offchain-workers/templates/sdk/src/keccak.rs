@@ -57,11 +57,11 @@ mod tests {
     #[test]
     fn known_vectors() {
         assert_eq!(
-            hex(&keccak256(b"")),
+            hex(keccak256(b"")),
             "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
         );
         assert_eq!(
-            hex(&keccak256(b"hello")),
+            hex(keccak256(b"hello")),
             "1c8aff950685c2ed4bc3174f3472287b56d9517b9c948127319a09a7a36deac8"
         );
         // Every length around the rate boundary agrees with one-shot vs split absorption.

@@ -1,12 +1,11 @@
 //! Concerto-level helpers for the end-to-end tests: register streams, templates and topics
 //! from Alice's account, publish signed events fee-less, and wait for finalized outputs.
-#![allow(dead_code)]
 
 use super::chain::Chain;
 use concerto_runtime::{RuntimeCall, RuntimeEvent};
 use pallet_topics::{
     event_signing_payload, runtime_api::OutputView, Call as TopicsCall, Event as TopicsEvent,
-    MachineConfig, PublisherKey, PublisherSignature, SignedEvent, TopicMode, Verdict,
+    MachineLimits, PublisherKey, PublisherSignature, SignedEvent, TopicMode, Verdict,
 };
 use polkadot_sdk::{
     sp_core::{sr25519, Pair, H256},
@@ -22,7 +21,7 @@ use std::time::Duration;
 pub(crate) const WAIT: Duration = Duration::from_secs(120);
 
 /// The machine configuration of the SDK's templates (128 MiB RAM, as the SDK requires).
-pub(crate) const SDK_MACHINE: MachineConfig = MachineConfig {
+pub(crate) const SDK_MACHINE: MachineLimits = MachineLimits {
     ram_size: 128 << 20,
     max_cycles_per_input: 2_000_000_000,
     max_cycles_per_batch: 4_000_000_000,
@@ -57,7 +56,13 @@ impl Publisher {
     }
 
     /// A signed event on `stream` with `sequence`.
-    pub(crate) fn event(&self, chain: &Chain, stream: u32, sequence: u64, payload: &[u8]) -> Event {
+    pub(crate) fn event(
+        &self,
+        chain: &Chain<'_>,
+        stream: u32,
+        sequence: u64,
+        payload: &[u8],
+    ) -> Event {
         let key = self.key();
         let message = event_signing_payload(&chain.genesis, stream, &key, sequence, payload);
         SignedEvent {
@@ -73,7 +78,7 @@ impl Publisher {
 /// Submits registry calls from Alice (consecutive nonces) and waits until the last one's
 /// event `done` appears (and one block more); panics with the node log otherwise.
 pub(crate) fn as_alice<T>(
-    chain: &mut Chain,
+    chain: &mut Chain<'_>,
     calls: Vec<TopicsCall<concerto_runtime::Runtime>>,
     done: impl FnMut(&RuntimeEvent) -> Option<T>,
 ) -> T {
@@ -122,7 +127,7 @@ pub(crate) fn add_publishers(
 /// One price tick of `asset` at `price` from each publisher (sequence 0), to publish
 /// together.
 pub(crate) fn ticks(
-    chain: &Chain,
+    chain: &Chain<'_>,
     stream: u32,
     asset: u32,
     quotes: &[(&Publisher, u128)],
@@ -144,7 +149,7 @@ pub(crate) fn ticks(
 /// `upload_template` for `code` (returns the call and the template's hash).
 pub(crate) fn upload(
     code: Vec<u8>,
-    machine: MachineConfig,
+    machine: MachineLimits,
 ) -> (TopicsCall<concerto_runtime::Runtime>, H256) {
     let hash = BlakeTwo256::hash(&code);
     (
@@ -190,7 +195,7 @@ pub(crate) fn stream_registered(e: &RuntimeEvent) -> Option<u32> {
 }
 
 /// Publishes `events` in one fee-less `publish_batch` (same block).
-pub(crate) fn publish(chain: &Chain, events: Vec<Event>) {
+pub(crate) fn publish(chain: &Chain<'_>, events: Vec<Event>) {
     let call = RuntimeCall::Topics(TopicsCall::publish_batch {
         events: BoundedVec::truncate_from(events),
     });
@@ -203,7 +208,7 @@ pub(crate) fn publish(chain: &Chain, events: Vec<Event>) {
 /// so batches may finalize in any order) and returns the block it was finalized in, its
 /// verdict and the output as the runtime API serves it.
 pub(crate) fn finalized_output(
-    chain: &Chain,
+    chain: &Chain<'_>,
     topic: u32,
     batch: u64,
     timeout: Duration,
@@ -241,7 +246,7 @@ pub(crate) fn template(name: &str) -> Vec<u8> {
 /// Registers a stream with `publishers`, uploads the median template and registers a
 /// topic over the stream with `config` and `window`; returns (stream, topic).
 pub(crate) fn median_topic(
-    chain: &mut Chain,
+    chain: &mut Chain<'_>,
     publishers: &[Publisher],
     config: concerto_primitives::price::MedianConfig,
     window: u32,

@@ -6,9 +6,10 @@ use codec::{Decode, Encode};
 use concerto_runtime::{
     tx_extension, Address, RuntimeCall, RuntimeEvent, SignedPayload, UncheckedExtrinsic, VERSION,
 };
+use jsonrpsee_core::rpc_params;
 use polkadot_sdk::{
     frame_system,
-    sp_core::{bytes, crypto::Ss58Codec, H256},
+    sp_core::{Bytes, H256},
     sp_io::hashing::twox_128,
     sp_keyring::Sr25519Keyring,
     sp_runtime::{generic::Era, MultiSignature},
@@ -25,22 +26,13 @@ pub(crate) struct Chain<'a> {
     next_block: u64,
 }
 
-fn hex(data: &[u8]) -> String {
-    bytes::to_hex(data, false)
-}
-
-fn unhex(s: &str) -> Vec<u8> {
-    bytes::from_hex(s).expect("the node answers with hex")
-}
-
 impl<'a> Chain<'a> {
     /// Waits until the node answers and has produced block 1.
     pub(crate) fn connect(node: &'a Node) -> Chain<'a> {
         let genesis = node
             .wait_for(Duration::from_secs(180), |n| {
                 n.best_number().filter(|b| *b >= 1)?;
-                let v = n.rpc("chain_getBlockHash", "[0]")?;
-                Some(H256::from_slice(&unhex(v["result"].as_str()?)))
+                n.rpc("chain_getBlockHash", rpc_params![0]).ok()
             })
             .unwrap_or_else(|| panic!("node did not start; log:\n{}", node.log()));
         Chain {
@@ -57,12 +49,9 @@ impl<'a> Chain<'a> {
 
     /// The next nonce of `who`, counting transactions in the pool.
     pub(crate) fn nonce(&self, who: Sr25519Keyring) -> u32 {
-        let account = who.to_account_id().to_ss58check();
-        let v = self
-            .node
-            .rpc("system_accountNextIndex", &format!(r#"["{account}"]"#))
-            .expect("rpc");
-        v["result"].as_u64().expect("nonce") as u32
+        self.node
+            .call("system_accountNextIndex", rpc_params![who.to_account_id()])
+            .expect("nonce")
     }
 
     /// A signed, immortal transaction of `signer` with `nonce`.
@@ -105,24 +94,17 @@ impl<'a> Chain<'a> {
     /// Submits an extrinsic; `Err` carries the node's JSON-RPC error (e.g. why the pool
     /// refused it).
     pub(crate) fn submit(&self, xt: &UncheckedExtrinsic) -> Result<H256, String> {
-        let v = self
-            .node
-            .rpc(
-                "author_submitExtrinsic",
-                &format!(r#"["{}"]"#, hex(&xt.encode())),
-            )
-            .expect("rpc answers");
-        match v["result"].as_str() {
-            Some(h) => Ok(H256::from_slice(&unhex(h))),
-            None => Err(v["error"].to_string()),
-        }
+        self.node
+            .call("author_submitExtrinsic", rpc_params![Bytes(xt.encode())])
+            .map_err(|e| e.to_string())
     }
 
-    /// The hash of block `n`, if it exists.
     /// The hash of block `n` on the best chain, once it exists.
     pub(crate) fn block_hash(&self, n: u64) -> Option<H256> {
-        let v = self.node.rpc("chain_getBlockHash", &format!("[{n}]"))?;
-        Some(H256::from_slice(&unhex(v["result"].as_str()?)))
+        self.node
+            .rpc("chain_getBlockHash", rpc_params![n])
+            .ok()
+            .flatten()
     }
 
     /// A plain storage value `pallet::item` at `block`, SCALE-decoded.
@@ -134,12 +116,11 @@ impl<'a> Chain<'a> {
     ) -> Option<T> {
         let mut key = twox_128(pallet.as_bytes()).to_vec();
         key.extend(twox_128(item.as_bytes()));
-        let params = format!(r#"["{}", "{}"]"#, hex(&key), hex(block.as_bytes()));
-        let v = self
+        let raw: Bytes = self
             .node
-            .rpc("state_getStorage", &params)
-            .expect("rpc answers");
-        let raw = unhex(v["result"].as_str()?);
+            .call::<Option<Bytes>>("state_getStorage", rpc_params![Bytes(key), block])
+            .ok()
+            .flatten()?;
         Some(T::decode(&mut &raw[..]).expect("storage value decodes"))
     }
 
@@ -178,18 +159,22 @@ impl<'a> Chain<'a> {
 
     /// Calls a runtime API function at the best block and decodes its result.
     pub(crate) fn runtime_api<R: Decode>(&self, method: &str, args: impl Encode) -> R {
-        let params = format!(r#"["{method}", "{}"]"#, hex(&args.encode()));
-        let v = self.node.rpc("state_call", &params).expect("rpc answers");
-        let raw = v["result"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{method} failed: {v}"));
-        R::decode(&mut &unhex(raw)[..]).expect("runtime API result decodes")
+        let raw: Bytes = self
+            .node
+            .call("state_call", rpc_params![method, Bytes(args.encode())])
+            .unwrap_or_else(|e| panic!("{method} failed: {e}"));
+        R::decode(&mut &raw[..]).expect("runtime API result decodes")
     }
 
     /// Reads the node's PERSISTENT offchain storage (an unsafe RPC, open on localhost).
     pub(crate) fn offchain_get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        let params = format!(r#"["PERSISTENT", "{}"]"#, hex(key));
-        let v = self.node.rpc("offchain_localStorageGet", &params)?;
-        v["result"].as_str().map(unhex)
+        let value: Option<Bytes> = self
+            .node
+            .rpc(
+                "offchain_localStorageGet",
+                rpc_params!["PERSISTENT", Bytes(key.to_vec())],
+            )
+            .ok()?;
+        value.map(|v| v.0)
     }
 }

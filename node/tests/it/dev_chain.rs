@@ -1,9 +1,8 @@
 //! Starts the real node on a temporary dev chain and checks that it produces and
 //! finalizes blocks, serves JSON-RPC and Prometheus metrics, and stops cleanly.
 
-mod common;
-
-use common::{http, Node};
+use crate::common::Node;
+use jsonrpsee_core::rpc_params;
 use std::time::Duration;
 
 #[test]
@@ -29,10 +28,10 @@ fn dev_chain_produces_and_finalizes_blocks() {
     );
 
     // The runtime reports itself over RPC.
-    let version = node
-        .rpc("state_getRuntimeVersion", "[]")
+    let version: serde_json::Value = node
+        .rpc("state_getRuntimeVersion", rpc_params![])
         .expect("rpc answers");
-    assert_eq!(version["result"]["specName"], "concerto", "{version}");
+    assert_eq!(version["specName"], "concerto", "{version}");
 
     // The database is rocksdb, as the node promises.
     assert!(
@@ -42,7 +41,7 @@ fn dev_chain_produces_and_finalizes_blocks() {
     );
 
     // Prometheus exposes block height metrics.
-    let metrics = http(node.prometheus_port, "GET", "/metrics", None).expect("metrics served");
+    let metrics = node.metrics().expect("metrics served");
     assert!(
         metrics.contains("substrate_block_height"),
         "no block height metric"

@@ -9,14 +9,12 @@
 //!    output (executed and finalized);
 //! 3. the slot jobs the node logged (per-batch time and cycles).
 
-mod common;
-
-use codec::Encode;
-use common::{
+use crate::common::{
     chain::Chain,
     concerto::{median_topic, publish, Publisher},
     Node,
 };
+use codec::Encode;
 use concerto_primitives::price::{MedianConfig, PriceTick};
 use concerto_runtime::{RuntimeCall, RuntimeEvent};
 use pallet_topics::{Call as TopicsCall, Event as TopicsEvent};
@@ -61,7 +59,7 @@ impl Timeline {
     /// Walks blocks from `from` until `done` holds (or `timeout`).
     fn walk(
         &mut self,
-        chain: &Chain,
+        chain: &Chain<'_>,
         from: u64,
         timeout: Duration,
         done: impl Fn(&Timeline) -> bool,

@@ -3,14 +3,12 @@
 //! the payload found in the node's offchain storage, bad events refused by the pool, and
 //! an attestation signed with Alice's `conc` key finalizing the output.
 
-mod common;
-
-use common::{chain::Chain, Node};
+use crate::common::{chain::Chain, Node};
 use concerto_primitives::EventEnvelope;
 use concerto_runtime::{RuntimeCall, RuntimeEvent};
 use pallet_topics::{
     attestation_signing_payload, event_signing_payload, runtime_api::TopicView, Attestation,
-    AttestationResult, Call as TopicsCall, Event as TopicsEvent, MachineConfig, OutputsPayload,
+    AttestationResult, Call as TopicsCall, Event as TopicsEvent, MachineLimits, OutputsPayload,
     PublisherKey, PublisherSignature, SignedEvent, TopicMode, Verdict,
 };
 use polkadot_sdk::{
@@ -29,7 +27,12 @@ fn topics_call(call: TopicsCall<concerto_runtime::Runtime>) -> RuntimeCall {
     RuntimeCall::Topics(call)
 }
 
-fn publish(chain: &Chain, publisher: &sr25519::Pair, sequence: u64, payload: &[u8]) -> RuntimeCall {
+fn publish(
+    chain: &Chain<'_>,
+    publisher: &sr25519::Pair,
+    sequence: u64,
+    payload: &[u8],
+) -> RuntimeCall {
     let key = PublisherKey::Sr25519(publisher.public().0);
     let message = event_signing_payload(&chain.genesis, 0, &key, sequence, payload);
     let event = SignedEvent {
@@ -45,7 +48,7 @@ fn publish(chain: &Chain, publisher: &sr25519::Pair, sequence: u64, payload: &[u
 #[test]
 fn topics_register_publish_seal_attest_finalize() {
     // The offchain worker would attest this batch itself (a garbage template: rejected); this
-    // test drives the attestation by hand. `e2e.rs` covers the offchain worker.
+    // test drives the attestation by hand. `e2e` covers the offchain worker.
     let node = Node::start(&["--dev", "--tmp", "--offchain-worker", "never"]);
     let mut chain = Chain::connect(&node);
     let alice = Sr25519Keyring::Alice;
@@ -54,7 +57,7 @@ fn topics_register_publish_seal_attest_finalize() {
     // Registry, from Alice's account (signed, fee-paying).
     let code = b"\x13\x00\x00\x00 not a real template; the chain only stores it".to_vec();
     let template = BlakeTwo256::hash(&code);
-    let machine = MachineConfig {
+    let machine = MachineLimits {
         ram_size: 128 << 20,
         max_cycles_per_input: 1 << 30,
         max_cycles_per_batch: 1 << 34,
@@ -127,7 +130,7 @@ fn topics_register_publish_seal_attest_finalize() {
     assert!(replay.is_err(), "replayed event accepted");
 
     // The payload is in offchain storage under its hash (offchain indexing is on).
-    let key = [pallet_topics::EVENT_OFFCHAIN_PREFIX, &event_hash[..]].concat();
+    let key = concerto_primitives::domain::event_offchain_key(&event_hash);
     let stored = chain
         .offchain_get(&key)
         .expect("envelope in offchain storage");

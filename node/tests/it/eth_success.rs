@@ -6,12 +6,10 @@
 //!
 //! `scripts/eth-success.sh` runs this test and prints what it saw.
 
-mod common;
-#[path = "../../offchain-workers/template-harness/tests/support/mod.rs"]
+#[path = "../../../offchain-workers/template-harness/tests/support/mod.rs"]
 mod support;
 
-use codec::Encode;
-use common::{
+use crate::common::{
     chain::Chain,
     concerto::{
         add_publishers, as_alice, finalized_output, inline_outputs, publish, register_stream,
@@ -19,11 +17,12 @@ use common::{
     },
     Node,
 };
+use codec::Encode;
 use concerto_primitives::eth::{EthPayload, ReceiptClaim, VerifierConfig};
 use pallet_topics::Verdict;
 use polkadot_sdk::sp_core::bytes::to_hex;
 use std::time::{Duration, Instant};
-use support::{eth, rlp::encode_uint};
+use support::eth;
 
 /// The mainnet block the claim is about.
 const BLOCK: u64 = 17034870;
@@ -82,7 +81,7 @@ fn a_real_ethereum_event_is_verified_and_a_tampered_one_rejected() {
     let claim = ReceiptClaim {
         header_rlp: block.header_rlp.clone(),
         tx_index: tx as u32,
-        proof: block.trie.proof(&encode_uint(tx as u64)),
+        proof: block.trie.proof(tx),
         log_index: log,
     };
     let submit = |sequence: u64, claim: &ReceiptClaim| {

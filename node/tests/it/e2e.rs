@@ -5,19 +5,17 @@
 //! - Hostile templates (infinite loop, illegal instruction, memory bomb, output flood)
 //!   finalize as rejected verdicts while the node keeps producing blocks.
 
-mod common;
-
-use common::{
+use crate::common::{
     chain::Chain,
     concerto::{
         add_publishers, as_alice, finalized_output, inline_outputs, median_topic, publish,
         register_stream, stream_registered, template, ticks, topic, topic_registered, upload,
         Publisher, SDK_MACHINE, WAIT,
     },
-    Node,
+    heavy, Node,
 };
 use concerto_primitives::price::{MedianConfig, MedianOutput};
-use pallet_topics::Verdict;
+use pallet_topics::{MachineLimits, Verdict};
 use std::time::Duration;
 
 #[test]
@@ -67,12 +65,22 @@ fn median_topic_finalizes_the_median_computed_in_a_slot() {
 
 #[test]
 fn hostile_templates_finalize_as_rejected_while_blocks_continue() {
+    let _heavy = heavy();
     let node = Node::start(&["--dev", "--tmp"]);
     let mut chain = Chain::connect(&node);
     let publisher = Publisher::new(9);
 
     let stream = as_alice(&mut chain, vec![register_stream()], stream_registered);
-    let (upload_call, hostile) = upload(template("hostile"), SDK_MACHINE);
+    // One slot runs the four jobs in turn, and all must be attested within the
+    // attestation period (50 blocks): a budget of 3·10⁸ cycles per input keeps each job to
+    // seconds even when another test shares the cores (the illegal instruction traps on
+    // every cycle, the slowest case). The memory bomb fails after ~5·10⁷ cycles.
+    let limits = MachineLimits {
+        max_cycles_per_input: 300_000_000,
+        max_cycles_per_batch: 1_200_000_000,
+        ..SDK_MACHINE
+    };
+    let (upload_call, hostile) = upload(template("hostile"), limits);
     let modes: [&[u8]; 4] = [b"loop", b"illegal", b"memory-bomb", b"output-flood"];
     let mut calls = add_publishers(stream, &[&publisher]);
     calls.push(upload_call);

@@ -4,19 +4,19 @@
 //! results to match, so a finalized output shows the validators computed the same
 //! outputs and machine state hashes.
 
-mod common;
-
-use common::{
+use crate::common::{
     chain::Chain,
     concerto::{finalized_output, inline_outputs, median_topic, publish, ticks, Publisher, WAIT},
-    Node,
+    heavy, last_lines, Node,
 };
 use concerto_primitives::price::{MedianConfig, MedianOutput};
+use jsonrpsee_core::rpc_params;
 use pallet_topics::Verdict;
 use std::time::Duration;
 
 #[test]
 fn three_validators_agree_on_the_output() {
+    let _heavy = heavy();
     // Validators of a non-dev chain must be given a network key.
     let key = |n: u8| format!("{n:064x}");
     let alice = Node::start(&[
@@ -29,9 +29,7 @@ fn three_validators_agree_on_the_output() {
     ]);
     let peer = alice
         .wait_for(Duration::from_secs(180), |n| {
-            n.rpc("system_localPeerId", "[]")?["result"]
-                .as_str()
-                .map(String::from)
+            n.rpc::<String>("system_localPeerId", rpc_params![]).ok()
         })
         .unwrap_or_else(|| panic!("alice did not start; log:\n{}", alice.log()));
     let boot = format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer}", alice.p2p_port);
@@ -84,11 +82,10 @@ fn three_validators_agree_on_the_output() {
     }
     for (name, node) in [("charlie", charlie), ("bob", bob), ("alice", alice)] {
         let (clean, log) = node.stop_logged(Duration::from_secs(60));
-        let tail: Vec<&str> = log.lines().rev().take(25).collect();
         assert!(
             clean,
             "{name} did not stop cleanly; its last lines:\n{}",
-            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+            last_lines(&log, 25)
         );
     }
 }
