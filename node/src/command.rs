@@ -146,12 +146,10 @@ pub(crate) fn run() -> sc_cli::Result<()> {
                                 .into(),
                         );
                     }
-                    cmd.run_with_spec::<
-                        sp_runtime::traits::HashingFor<Block>,
+                    cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, (
                         concerto_slots_interface::slots::HostFunctions,
-                    >(Some(
-                        config.chain_spec,
-                    ))
+                        concerto_verify_interface::verify::HostFunctions,
+                    )>(Some(config.chain_spec))
                 }
                 BenchmarkCmd::Block(cmd) => {
                     let PartialComponents { client, .. } = service::new_partial(&config)?;

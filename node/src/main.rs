@@ -6,6 +6,7 @@
 mod chain_spec;
 mod cli;
 mod command;
+mod ingest;
 mod rpc;
 mod service;
 mod slots;

@@ -1,4 +1,5 @@
-//! The node's JSON-RPC API: the standard Substrate methods plus account nonces and fees.
+//! The node's JSON-RPC API: the standard Substrate methods plus account nonces and fees,
+//! and Concerto's `concerto_submitEvents` (see `crate::ingest::rpc`).
 
 use concerto_runtime::{opaque::Block, AccountId, Balance, Nonce};
 use jsonrpsee::RpcModule;
@@ -17,6 +18,8 @@ pub(crate) struct FullDeps<C, P> {
     pub client: Arc<C>,
     /// The transaction pool.
     pub pool: Arc<P>,
+    /// The ingestion path (`concerto_submitEvents`).
+    pub ingest: Arc<crate::ingest::Ingest<C>>,
 }
 
 /// Builds the RPC extensions of a full node.
@@ -33,16 +36,24 @@ where
     C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>,
     C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
     C::Api: BlockBuilder<Block>,
+    C::Api: pallet_topics::runtime_api::IngestApi<Block>,
+    C: sc_client_api::BlockchainEvents<Block>,
     P: TransactionPool + 'static,
 {
+    use crate::ingest::rpc::IngestRpcServer;
     use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
     use substrate_frame_rpc_system::{System, SystemApiServer};
 
     let mut module = RpcModule::new(());
-    let FullDeps { client, pool } = deps;
+    let FullDeps {
+        client,
+        pool,
+        ingest,
+    } = deps;
 
     module.merge(System::new(client.clone(), pool).into_rpc())?;
     module.merge(TransactionPayment::new(client).into_rpc())?;
+    module.merge(crate::ingest::rpc::IngestRpcHandler(ingest).into_rpc())?;
 
     Ok(module)
 }

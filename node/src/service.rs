@@ -22,12 +22,14 @@ use std::{sync::Arc, time::Duration};
 pub(crate) type HostFunctions = (
     sp_io::SubstrateHostFunctions,
     concerto_slots_interface::slots::HostFunctions,
+    concerto_verify_interface::verify::HostFunctions,
 );
 /// Host functions the runtime may import (benchmarking build).
 #[cfg(feature = "runtime-benchmarks")]
 pub(crate) type HostFunctions = (
     sp_io::SubstrateHostFunctions,
     concerto_slots_interface::slots::HostFunctions,
+    concerto_verify_interface::verify::HostFunctions,
     frame_benchmarking::benchmarking::HostFunctions,
 );
 
@@ -267,14 +269,30 @@ pub(crate) fn new_full<
     let enable_grandpa = !config.disable_grandpa;
     let prometheus_registry = config.prometheus_registry().cloned();
 
+    // The real-time ingestion path: RPC → durable queue → this node's blocks.
+    let ingest_path = config
+        .base_path
+        .config_dir(config.chain_spec.id())
+        .join("concerto-ingest");
+    let ingest =
+        crate::ingest::Ingest::start(client.clone(), &ingest_path, config.prometheus_registry())
+            .map_err(|e| ServiceError::Other(e.to_string()))?;
+    task_manager.spawn_handle().spawn(
+        "concerto-ingest",
+        Some("concerto"),
+        ingest.clone().follow_chain(),
+    );
+
     let rpc_extensions_builder = {
         let client = client.clone();
         let pool = transaction_pool.clone();
+        let ingest = ingest.clone();
 
         Box::new(move |_| {
             let deps = crate::rpc::FullDeps {
                 client: client.clone(),
                 pool: pool.clone(),
+                ingest: ingest.clone(),
             };
             crate::rpc::create_full(deps).map_err(Into::into)
         })
@@ -314,14 +332,17 @@ pub(crate) fn new_full<
                 select_chain,
                 block_import,
                 proposer_factory,
-                create_inherent_data_providers: move |_, ()| async move {
-                    let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
-                    let slot =
-                        sp_consensus_aura::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
-                            *timestamp,
-                            slot_duration,
-                        );
-                    Ok((slot, timestamp))
+                create_inherent_data_providers: move |_, ()| {
+                    let events = ingest.inherent_data();
+                    async move {
+                        let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
+                        let slot =
+                            sp_consensus_aura::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
+                                *timestamp,
+                                slot_duration,
+                            );
+                        Ok((slot, timestamp, events))
+                    }
                 },
                 force_authoring,
                 backoff_authoring_blocks,
@@ -366,7 +387,9 @@ pub(crate) fn new_full<
             network,
             sync: Arc::new(sync_service),
             notification_service: grandpa_notification_service,
-            voting_rule: sc_consensus_grandpa::VotingRulesBuilder::default().build(),
+            // No voting rule: vote for the best block at once. The default rules hold finality
+            // back (`BeforeBestBlockBy(2)`), two blocks of latency for every finalized output.
+            voting_rule: (),
             prometheus_registry,
             shared_voter_state: SharedVoterState::empty(),
             telemetry: telemetry.as_ref().map(|x| x.handle()),

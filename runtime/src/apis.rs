@@ -275,6 +275,14 @@ impl_runtime_apis! {
         }
     }
 
+    impl pallet_topics::runtime_api::IngestApi<Block> for Runtime {
+        fn publisher_states(
+            keys: Vec<(pallet_topics::StreamId, pallet_topics::PublisherKey)>,
+        ) -> Vec<pallet_topics::runtime_api::PublisherState> {
+            Topics::api_publisher_states(keys)
+        }
+    }
+
     impl pallet_topics::runtime_api::TopicsApi<Block, AccountId, Hash, BlockNumber, ConcertoId> for Runtime {
         fn awaiting_attestation(validator: ConcertoId) -> Vec<(TopicId, BatchNumber)> {
             Topics::api_awaiting_attestation(&validator)
@@ -326,6 +334,8 @@ impl_runtime_apis! {
             use frame_system_benchmarking::Pallet as SystemBench;
             use frame_system_benchmarking::extensions::Pallet as SystemExtensionsBench;
             use baseline::Pallet as BaselineBench;
+            // The macros `define_benchmarks!` made come from here.
+            #[allow(unused_imports)]
             use crate::{benchmarks::*, Balances, Sudo, Timestamp};
 
             let mut list = Vec::<BenchmarkList>::new();
@@ -343,6 +353,8 @@ impl_runtime_apis! {
             use frame_system_benchmarking::Pallet as SystemBench;
             use frame_system_benchmarking::extensions::Pallet as SystemExtensionsBench;
             use baseline::Pallet as BaselineBench;
+            // The macros `define_benchmarks!` made come from here.
+            #[allow(unused_imports)]
             use crate::{benchmarks::*, Balances, Sudo, Timestamp};
 
             impl frame_system_benchmarking::Config for Runtime {}

@@ -86,14 +86,14 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 /// Target block time in milliseconds.
 ///
 /// Set at build time with the environment variable `CONCERTO_BLOCK_TIME_MS` (whole
-/// milliseconds, at least 500); the default is 2000 (2 s blocks). The aura slot duration
+/// milliseconds, at least 500); the default is 1000 (1 s blocks). The aura slot duration
 /// and the timestamp pallet's minimum period derive from it, so it is fixed per runtime.
 pub const MILLI_SECS_PER_BLOCK: u64 = parse_block_time(option_env!("CONCERTO_BLOCK_TIME_MS"));
 
 const fn parse_block_time(value: Option<&str>) -> u64 {
     let bytes = match value {
         Some(v) => v.as_bytes(),
-        None => return 2000,
+        None => return 1000,
     };
     let mut out: u64 = 0;
     let mut i = 0;

@@ -94,9 +94,9 @@ fn session_keys_include_the_concerto_key_type() {
 }
 
 #[test]
-fn block_time_defaults_to_two_seconds() {
+fn block_time_defaults_to_one_second() {
     if option_env!("CONCERTO_BLOCK_TIME_MS").is_none() {
-        assert_eq!(crate::MILLI_SECS_PER_BLOCK, 2000);
+        assert_eq!(crate::MILLI_SECS_PER_BLOCK, 1000);
     }
     assert_eq!(crate::SLOT_DURATION, crate::MILLI_SECS_PER_BLOCK);
 }
@@ -122,8 +122,8 @@ fn topics_metadata_documents_every_call_event_error_storage_and_constant() {
         def.variants.iter().map(|v| v.name).collect()
     };
     let calls = variants("call", &topics.calls.as_ref().expect("calls").ty);
-    assert_eq!(calls.len(), 11, "{calls:?}");
-    assert!(calls.contains(&"publish") && calls.contains(&"attest"));
+    assert_eq!(calls.len(), 12, "{calls:?}");
+    assert!(calls.contains(&"publish") && calls.contains(&"ingest") && calls.contains(&"attest"));
     let events = variants("event", &topics.event.as_ref().expect("events").ty);
     assert!(events.contains(&"OutputFinalized") && events.contains(&"ValidatorsFaulted"));
     let errors = variants("error", &topics.error.as_ref().expect("errors").ty);

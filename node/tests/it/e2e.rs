@@ -72,7 +72,7 @@ fn hostile_templates_finalize_as_rejected_while_blocks_continue() {
 
     let stream = as_alice(&mut chain, vec![register_stream()], stream_registered);
     // One slot runs the four jobs in turn, and all must be attested within the
-    // attestation period (50 blocks): a budget of 3·10⁸ cycles per input keeps each job to
+    // attestation period (100 blocks of 1 s): a budget of 3·10⁸ cycles per input keeps each job to
     // seconds even when another test shares the cores (the illegal instruction traps on
     // every cycle, the slowest case). The memory bomb fails after ~5·10⁷ cycles.
     let limits = MachineLimits {

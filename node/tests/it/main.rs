@@ -13,6 +13,7 @@ mod common;
 mod dev_chain;
 mod e2e;
 mod eth_success;
+mod ingest;
 mod latency;
 mod topics;
 mod validators;

@@ -8,8 +8,8 @@ use concerto_primitives::EventEnvelope;
 use concerto_runtime::{RuntimeCall, RuntimeEvent};
 use pallet_topics::{
     attestation_signing_payload, event_signing_payload, runtime_api::TopicView, Attestation,
-    AttestationResult, Call as TopicsCall, Event as TopicsEvent, MachineLimits, OutputsPayload,
-    PublisherKey, PublisherSignature, SignedEvent, TopicMode, Verdict,
+    AttestationResult, BatchInfo, Call as TopicsCall, Event as TopicsEvent, MachineLimits,
+    OutputsPayload, PublisherKey, PublisherSignature, SignedEvent, TopicMode, Verdict,
 };
 use polkadot_sdk::{
     sp_core::{sr25519, Pair, H256},
@@ -174,9 +174,11 @@ fn topics_register_publish_seal_attest_finalize() {
         cycles: 1234,
         verdict: Verdict::Accepted,
     };
+    let sealed: Option<BatchInfo<u32>> = chain.runtime_api("TopicsApi_batch", (0u32, 0u64));
     let attestation = Attestation {
         topic: 0,
         batch: 0,
+        commitment: sealed.expect("batch 0 is sealed").commitment,
         validator: alice.public().into(),
         result,
     };

@@ -15,6 +15,24 @@ pub struct PriceTick {
     pub observed_at: u64,
 }
 
+/// A price tick with its source's label (venue, feed id, or whatever the publisher
+/// attaches): SCALE `(PriceTick, Vec<u8>)`. The median aggregator takes an event payload
+/// that is exactly one [`PriceTick`] or exactly one `LabelledTick`, and ignores the label.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct LabelledTick {
+    /// The observation.
+    pub tick: PriceTick,
+    /// The source's label.
+    pub source: alloc::vec::Vec<u8>,
+}
+
+impl LabelledTick {
+    /// The payload: the tick, the label.
+    pub fn payload(&self) -> alloc::vec::Vec<u8> {
+        self.encode()
+    }
+}
+
 /// The aggregator's configuration (the SCALE bytes of [`crate::BatchHeader::config`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct MedianConfig {

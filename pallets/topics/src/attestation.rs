@@ -47,16 +47,18 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Checks an attestation but its signature: the batch is sealed and awaiting
-    /// attestations, the validator is current and has not attested it yet, and for a
+    /// attestations, with the commitment the attestation names, the validator is current
+    /// and has not attested it yet, and for a
     /// stateful topic the batch is next in line and starts from the last finalized state.
     /// Returns the topic.
     pub(crate) fn check_attestation(
         attestation: &AttestationOf<T>,
     ) -> Result<TopicOf<T>, Error<T>> {
         let key = (attestation.topic, attestation.batch);
+        let info = Batches::<T>::get(key.0, key.1).ok_or(Error::<T>::BatchNotSealed)?;
         ensure!(
-            Batches::<T>::contains_key(key.0, key.1),
-            Error::<T>::BatchNotSealed
+            info.commitment == attestation.commitment,
+            Error::<T>::CommitmentMismatch
         );
         ensure!(
             Self::is_validator(&attestation.validator),

@@ -137,12 +137,13 @@ mod calls {
         /// `BadSignature`, `BatchFull`. Emits `EventPublished`.
         /// Complexity: O(P + K + len), P publishers, K topics of the stream.
         #[pallet::call_index(8)]
-        #[pallet::weight(T::WeightInfo::publish(event.payload.len() as u32))]
+        #[pallet::weight(T::WeightInfo::publish(event.payload.len() as u32)
+            .saturating_add(Pallet::<T>::seal_share(1)))]
         #[pallet::weight_of_authorize(T::WeightInfo::authorize_publish(event.payload.len() as u32))]
         #[pallet::authorize(Self::authorize_publish)]
         pub fn publish(origin: OriginFor<T>, event: SignedEventOf<T>) -> DispatchResult {
             ensure_authorized(origin)?;
-            Self::ingest(&event)
+            Self::ingest_event(&event)
         }
 
         /// Publish several events in one extrinsic, all or nothing, in the given order
@@ -151,7 +152,8 @@ mod calls {
         /// Origin: authorized. Errors: as `publish`, for the first failing event.
         /// Emits `EventPublished` per event. Complexity: O(N * (P + K) + total bytes).
         #[pallet::call_index(9)]
-        #[pallet::weight(T::WeightInfo::publish_batch(events.len() as u32, Pallet::<T>::mean_payload_len(events)))]
+        #[pallet::weight(T::WeightInfo::publish_batch(events.len() as u32, Pallet::<T>::mean_payload_len(events))
+            .saturating_add(Pallet::<T>::seal_share(events.len() as u32)))]
         #[pallet::weight_of_authorize(
 			T::WeightInfo::authorize_publish_batch(events.len() as u32, Pallet::<T>::mean_payload_len(events))
 		)]
@@ -161,7 +163,28 @@ mod calls {
             events: BoundedVec<SignedEventOf<T>, T::MaxEventsPerCall>,
         ) -> DispatchResult {
             ensure_authorized(origin)?;
-            events.iter().try_for_each(Self::ingest)
+            Self::ingest_events(&events)
+        }
+
+        /// Ingest the events a block author's node took in through its ingestion RPC (the
+        /// inherent built by [`create_ingest`](crate::Pallet::create_ingest); see
+        /// [`bulk`](crate::bulk)). At most one per block.
+        ///
+        /// Origin: none (inherent). Errors: `IngestedTwice`, `BadSignature` and those of
+        /// `publish`; any error makes the block invalid. Emits `EventPublished` per event.
+        /// Complexity: O(N * (P + K) + total bytes).
+        #[pallet::call_index(11)]
+        #[pallet::weight((
+            T::WeightInfo::ingest(events.len() as u32, Pallet::<T>::mean_payload_len(events))
+                .saturating_add(Pallet::<T>::seal_share(events.len() as u32)),
+            DispatchClass::Mandatory
+        ))]
+        pub fn ingest(
+            origin: OriginFor<T>,
+            events: BoundedVec<SignedEventOf<T>, T::MaxEventsPerBlock>,
+        ) -> DispatchResult {
+            ensure_none(origin)?;
+            Self::do_ingest(&events)
         }
 
         /// Attest what a validator computed for a sealed batch, signed with its `conc` key

@@ -154,5 +154,10 @@ mod events_and_errors {
         StateDiscontinuity,
         /// An arithmetic overflow (ids or counters exhausted).
         Overflow,
+        /// A block carries a second `ingest` inherent.
+        IngestedTwice,
+        /// The attestation is for other events than the sealed batch's (its commitment
+        /// differs, e.g. it was computed on a fork that a reorg dropped).
+        CommitmentMismatch,
     }
 }

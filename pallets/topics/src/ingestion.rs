@@ -5,9 +5,13 @@
 //! collecting topic's open window.
 
 use crate::{pallet::*, types::*};
-use alloc::{collections::btree_map::BTreeMap, vec::Vec};
+use alloc::{
+    collections::btree_map::{BTreeMap, Entry},
+    vec::Vec,
+};
 use codec::Encode;
 use concerto_primitives::{domain, EventEnvelope};
+use concerto_verify_interface::{verify, Sr25519Check};
 use frame_support::{ensure, pallet_prelude::*};
 use polkadot_sdk::*;
 use sp_runtime::{
@@ -115,9 +119,10 @@ impl<T: Config> Pallet<T> {
             valid = valid.and_provides(Self::event_tag(event, event.sequence));
             next.insert(key, event.sequence.saturating_add(1));
         }
-        for event in events.iter() {
-            Self::check_event_signature(event)?;
-        }
+        ensure!(
+            Self::signatures_verify(events.iter()),
+            Error::<T>::BadSignature
+        );
         valid.build().map(|v| (v, Weight::zero()))
     }
 
@@ -130,6 +135,16 @@ impl<T: Config> Pallet<T> {
         allow_future: bool,
     ) -> Result<(), Error<T>> {
         let stream = Streams::<T>::get(event.stream).ok_or(Error::<T>::UnknownStream)?;
+        Self::check_permission_on(&stream, event, expected, allow_future)
+    }
+
+    /// [`Self::check_event_permission`] with the event's stream record at hand.
+    fn check_permission_on(
+        stream: &StreamOf<T>,
+        event: &SignedEventOf<T>,
+        expected: u64,
+        allow_future: bool,
+    ) -> Result<(), Error<T>> {
         ensure!(
             stream.status == StreamStatus::Open,
             Error::<T>::StreamClosed
@@ -161,6 +176,82 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
+    /// Whether every event's signature verifies. sr25519 signatures (the common case) are
+    /// verified together through the node's `concerto-verify-interface` host function
+    /// (batch verification on all cores, cached); other schemes one by one.
+    pub(crate) fn signatures_verify<'a>(
+        events: impl Iterator<Item = &'a SignedEventOf<T>>,
+    ) -> bool {
+        Self::sr25519_checks_then(events, verify::sr25519_all)
+    }
+
+    /// Whether each event's signature verifies, in order (the slow path after
+    /// [`Self::signatures_verify`] said no).
+    pub(crate) fn signatures_each(events: &[SignedEventOf<T>]) -> Vec<bool> {
+        let genesis = Self::genesis();
+        let mut sr = Vec::new();
+        let mut answers = Vec::with_capacity(events.len());
+        for event in events {
+            match Self::sr25519_check(&genesis, event) {
+                Some(check) => {
+                    sr.push(check);
+                    answers.push(None);
+                }
+                None => answers.push(Some(Self::check_event_signature(event).is_ok())),
+            }
+        }
+        let mut sr_answers = verify::sr25519_each(sr).into_iter();
+        answers
+            .into_iter()
+            .map(|a| a.unwrap_or_else(|| sr_answers.next().unwrap_or(false)))
+            .collect()
+    }
+
+    fn sr25519_checks_then<'a>(
+        events: impl Iterator<Item = &'a SignedEventOf<T>>,
+        all: impl FnOnce(Vec<Sr25519Check>) -> bool,
+    ) -> bool {
+        let genesis = Self::genesis();
+        let mut sr = Vec::new();
+        for event in events {
+            match Self::sr25519_check(&genesis, event) {
+                Some(check) => sr.push(check),
+                None => {
+                    if Self::check_event_signature(event).is_err() {
+                        return false;
+                    }
+                }
+            }
+        }
+        sr.is_empty() || all(sr)
+    }
+
+    /// The sr25519 check of an event signed by an sr25519 key with an sr25519 signature.
+    fn sr25519_check(genesis: &T::Hash, event: &SignedEventOf<T>) -> Option<Sr25519Check> {
+        match (&event.publisher, &event.signature) {
+            (PublisherKey::Sr25519(public), PublisherSignature::Sr25519(signature)) => {
+                Some(Sr25519Check {
+                    public: *public,
+                    signature: *signature,
+                    message: event_signing_payload(
+                        genesis,
+                        event.stream,
+                        &event.publisher,
+                        event.sequence,
+                        &event.payload,
+                    ),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn genesis() -> T::Hash {
+        frame_system::Pallet::<T>::block_hash(
+            frame_system::pallet_prelude::BlockNumberFor::<T>::zero(),
+        )
+    }
+
     /// The topics with an open window that an event on `stream` goes to.
     pub(crate) fn collecting_topics(stream: StreamId) -> impl Iterator<Item = TopicId> {
         StreamTopics::<T>::get(stream)
@@ -183,34 +274,73 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
-    /// Accepts one authorized event: re-checks the cheap conditions (the signature was
-    /// verified in the authorization of this very extrinsic), writes the envelope to
-    /// offchain storage and the event hash into every collecting topic's window.
-    pub(crate) fn ingest(event: &SignedEventOf<T>) -> DispatchResult {
-        let key = (event.stream, event.publisher);
-        let expected = NextSequence::<T>::get(key.0, key.1);
-        Self::check_event_permission(event, expected, false)?;
-        let envelope = EventEnvelope {
-            stream_id: event.stream,
-            publisher: event.publisher.envelope_id(),
-            sequence: event.sequence,
-            block_number: frame_system::Pallet::<T>::block_number().saturated_into::<u32>(),
-            payload: event.payload.to_vec(),
-        };
-        let bytes = envelope.encode();
-        let event_hash = sp_io::hashing::blake2_256(&bytes);
-        for topic in Self::collecting_topics(event.stream) {
-            OpenBatch::<T>::try_mutate(topic, |held| held.try_push(event_hash))
-                .map_err(|_| Error::<T>::BatchFull)?;
+    /// Accepts one authorized event (see [`Self::ingest_events`]).
+    pub(crate) fn ingest_event(event: &SignedEventOf<T>) -> DispatchResult {
+        Self::ingest_events(core::slice::from_ref(event))
+    }
+
+    /// Accepts authorized events, in order, all or nothing (the caller's dispatch is
+    /// transactional): re-checks the cheap conditions (signatures were verified by the
+    /// caller), writes each envelope to offchain storage and each event hash into every
+    /// collecting topic's window. Stream records, collecting topics and sequence numbers
+    /// are read once per call, and each window's room is checked once before its hashes
+    /// are appended (without decoding the window).
+    pub(crate) fn ingest_events(events: &[SignedEventOf<T>]) -> DispatchResult {
+        let block = frame_system::Pallet::<T>::block_number().saturated_into::<u32>();
+        let mut streams: BTreeMap<StreamId, (StreamOf<T>, Vec<TopicId>)> = BTreeMap::new();
+        let mut next: BTreeMap<(StreamId, PublisherKey), u64> = BTreeMap::new();
+        let mut added: BTreeMap<TopicId, Vec<Hash32>> = BTreeMap::new();
+        for event in events {
+            let (stream, topics) = match streams.entry(event.stream) {
+                Entry::Occupied(known) => known.into_mut(),
+                Entry::Vacant(new) => {
+                    let stream =
+                        Streams::<T>::get(event.stream).ok_or(Error::<T>::UnknownStream)?;
+                    new.insert((stream, Self::collecting_topics(event.stream).collect()))
+                }
+            };
+            let key = (event.stream, event.publisher);
+            let expected = match next.get(&key) {
+                Some(n) => *n,
+                None => NextSequence::<T>::get(key.0, key.1),
+            };
+            Self::check_permission_on(stream, event, expected, false)?;
+            let envelope = EventEnvelope {
+                stream_id: event.stream,
+                publisher: event.publisher.envelope_id(),
+                sequence: event.sequence,
+                block_number: block,
+                payload: event.payload.to_vec(),
+            };
+            let bytes = envelope.encode();
+            let event_hash = sp_io::hashing::blake2_256(&bytes);
+            for topic in topics.iter() {
+                added.entry(*topic).or_default().push(event_hash);
+            }
+            sp_io::offchain_index::set(&Self::event_offchain_key(&event_hash), &bytes);
+            next.insert(key, expected.saturating_add(1));
+            Self::deposit_event(Event::EventPublished {
+                stream: event.stream,
+                publisher: event.publisher,
+                sequence: event.sequence,
+                event_hash,
+            });
         }
-        sp_io::offchain_index::set(&Self::event_offchain_key(&event_hash), &bytes);
-        NextSequence::<T>::insert(key.0, key.1, expected.saturating_add(1));
-        Self::deposit_event(Event::EventPublished {
-            stream: event.stream,
-            publisher: event.publisher,
-            sequence: event.sequence,
-            event_hash,
-        });
+        for (topic, hashes) in added {
+            let held = OpenBatch::<T>::decode_len(topic).unwrap_or(0);
+            ensure!(
+                held.saturating_add(hashes.len()) <= T::MaxEventsPerBatch::get() as usize,
+                Error::<T>::BatchFull
+            );
+            // Room checked above: plain appends keep the `BoundedVec` within its bound.
+            let storage_key = OpenBatch::<T>::hashed_key_for(topic);
+            for hash in hashes {
+                sp_io::storage::append(&storage_key, hash.encode());
+            }
+        }
+        for ((stream, publisher), n) in next {
+            NextSequence::<T>::insert(stream, publisher, n);
+        }
         Ok(())
     }
 }

@@ -43,6 +43,7 @@ pub use weights::WeightInfo;
 mod attestation;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod bulk;
 mod calls;
 mod events;
 mod ingestion;
@@ -79,6 +80,7 @@ pub trait BenchmarkHelper<AttestationId> {
 
 #[import_section(events::events_and_errors)]
 #[import_section(calls::calls)]
+#[import_section(bulk::inherent)]
 #[frame_support::pallet]
 // FRAME generates a prefix type per storage item, without `Debug`.
 #[allow(missing_debug_implementations)]
@@ -179,6 +181,13 @@ pub mod pallet {
         /// Maximum events in one `publish_batch`.
         #[pallet::constant]
         type MaxEventsPerCall: Get<u32>;
+        /// Maximum events the `ingest` inherent carries into one block.
+        #[pallet::constant]
+        type MaxEventsPerBlock: Get<u32>;
+        /// The weight the `ingest` inherent may use in one block (it is mandatory, so this
+        /// is what keeps room for attestations and other transactions).
+        #[pallet::constant]
+        type MaxIngestWeight: Get<Weight>;
         /// Maximum inline outputs payload in an attestation.
         #[pallet::constant]
         type MaxOutputLen: Get<u32>;
@@ -265,6 +274,10 @@ pub mod pallet {
     #[pallet::storage]
     pub type OpenBatch<T: Config> =
         StorageMap<_, Twox64Concat, TopicId, BoundedVec<Hash32, T::MaxEventsPerBatch>, ValueQuery>;
+
+    /// Whether this block's `ingest` inherent ran (cleared in `on_finalize`).
+    #[pallet::storage]
+    pub type IngestedInBlock<T> = StorageValue<_, bool, ValueQuery>;
 
     /// Topics whose window ends at a block (each open topic is in exactly one entry).
     #[pallet::storage]
@@ -360,13 +373,22 @@ pub mod pallet {
     impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
         fn on_initialize(now: BlockNumberFor<T>) -> Weight {
             let judged = Self::judge_deadlines(now);
-            let to_seal = SealSchedule::<T>::decode_len(now).unwrap_or(0) as u32;
-            T::WeightInfo::on_initialize_judge(judged, T::MaxValidators::get()).saturating_add(
-                T::WeightInfo::on_finalize_seal(to_seal, T::MaxEventsPerBatch::get()),
-            )
+            // Sealing is charged for the windows due now and the most events any of them
+            // holds (the benchmark fills every window with `e` events). Events ingested
+            // later in this block are charged their share by their own extrinsics (see
+            // `Pallet::seal_share`).
+            let due = SealSchedule::<T>::get(now);
+            let held = due
+                .iter()
+                .map(|topic| OpenBatch::<T>::decode_len(topic).unwrap_or(0) as u32)
+                .max()
+                .unwrap_or(0);
+            T::WeightInfo::on_initialize_judge(judged, T::MaxValidators::get())
+                .saturating_add(T::WeightInfo::on_finalize_seal(due.len() as u32, held))
         }
 
         fn on_finalize(now: BlockNumberFor<T>) {
+            IngestedInBlock::<T>::kill();
             Self::seal_due(now);
         }
 
@@ -390,6 +412,10 @@ pub mod pallet {
             assert!(
                 T::MaxEventsPerCall::get() > 0,
                 "MaxEventsPerCall must be positive"
+            );
+            assert!(
+                T::MaxEventsPerBlock::get() > 0,
+                "MaxEventsPerBlock must be positive"
             );
             assert!(
                 T::MaxOpenTopics::get() > 0,

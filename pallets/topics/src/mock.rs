@@ -68,6 +68,11 @@ parameter_types! {
     pub static ValidatorSet: Vec<UintAuthorityId> = (1..=4).map(UintAuthorityId).collect();
 }
 
+frame_support::parameter_types! {
+    /// Room for every event the mock's blocks can carry.
+    pub MaxIngestWeight: frame_support::weights::Weight = frame_support::weights::Weight::from_parts(u64::MAX / 2, u64::MAX / 2);
+}
+
 impl pallet_topics::Config for Test {
     type Currency = Balances;
     type RuntimeHoldReason = RuntimeHoldReason;
@@ -87,6 +92,8 @@ impl pallet_topics::Config for Test {
     type MaxEventsPerBatch = ConstU32<4>;
     type MaxPayloadLen = ConstU32<16>;
     type MaxEventsPerCall = ConstU32<4>;
+    type MaxEventsPerBlock = ConstU32<3>;
+    type MaxIngestWeight = MaxIngestWeight;
     type MaxOutputLen = ConstU32<16>;
     type MaxOutputsPerTopic = ConstU32<2>;
     type AttestationPeriod = ConstU64<5>;
@@ -267,6 +274,11 @@ pub(crate) fn result(seed: u8) -> AttestationResult<ConstU32<16>> {
     }
 }
 
+/// The commitment of a sealed batch (zero if it is not sealed).
+pub(crate) fn sealed_commitment(topic: TopicId, batch: BatchNumber) -> Hash32 {
+    crate::Batches::<Test>::get(topic, batch).map_or([0; 32], |b| b.commitment)
+}
+
 /// An `attest` call signed by validator `v`, with `result(seed)`.
 pub(crate) fn attest_call(v: u64, topic: TopicId, batch: BatchNumber, seed: u8) -> RuntimeCall {
     attest_result_call(v, topic, batch, result(seed))
@@ -282,6 +294,7 @@ pub(crate) fn attest_result_call(
     let attestation = Attestation {
         topic,
         batch,
+        commitment: sealed_commitment(topic, batch),
         validator: UintAuthorityId(v),
         result,
     };

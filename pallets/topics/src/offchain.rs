@@ -2,10 +2,14 @@
 //! one of the node's execution slots (host functions of `concerto-slots-interface`), signs
 //! the result with the local `conc` key and submits `attest` as an authorized transaction.
 //!
-//! - **Finalized only.** A batch is run once the block that sealed it (the last block of
-//!   its window) is finalized, so a validator never attests a batch a reorg could change.
+//! - **Best chain, bound to the events.** A batch is run as soon as the block that sealed
+//!   it is imported as the new best block, without waiting for finality. The attestation
+//!   names the batch's commitment, and the chain counts it only for a sealed batch with
+//!   that commitment: if a reorg re-seals the batch number over other events, the old
+//!   attestation is refused (`CommitmentMismatch`) and the worker runs the new batch.
 //! - **Never twice.** Before running, the worker claims the batch in PERSISTENT offchain
-//!   storage (`concerto/ocw/attest/ ++ SCALE(validator, topic, batch)`), compare-and-set,
+//!   storage (`concerto/ocw/attest/ ++ SCALE(validator, topic, batch, commitment)`),
+//!   compare-and-set,
 //!   so the offchain workers of later blocks skip it while a job runs. The signed
 //!   attestation is recorded *before* it is submitted; if it is still awaited
 //!   `RESUBMIT_AFTER` blocks later (dropped from the pool, node restarted), the same signed
@@ -111,29 +115,25 @@ impl<T: Config> Pallet<T> {
             return;
         }
         let now: u32 = now.unique_saturated_into();
-        let finalized = slots::finalized_number();
         for validator in &local {
             for (topic, batch) in Self::api_awaiting_attestation(validator) {
                 let Some(info) = Batches::<T>::get(topic, batch) else {
                     continue;
                 };
-                let sealed_at: u32 = info.window.1.unique_saturated_into();
-                if sealed_at > finalized {
-                    continue;
-                }
                 Self::attest_batch(validator, topic, batch, &info, now);
             }
         }
     }
 
-    /// The record key of (validator, topic, batch).
+    /// The record key of (validator, topic, batch, commitment).
     pub fn local_record_key(
         validator: &T::AttestationId,
         topic: TopicId,
         batch: BatchNumber,
+        commitment: &Hash32,
     ) -> Vec<u8> {
         let mut key = RECORD_PREFIX.to_vec();
-        (validator, topic, batch).encode_to(&mut key);
+        (validator, topic, batch, commitment).encode_to(&mut key);
         key
     }
 
@@ -144,7 +144,7 @@ impl<T: Config> Pallet<T> {
         info: &BatchInfo<BlockNumberFor<T>>,
         now: u32,
     ) {
-        let key = Self::local_record_key(validator, topic, batch);
+        let key = Self::local_record_key(validator, topic, batch, &info.commitment);
         let record = StorageValueRef::persistent(&key);
         let now_ms = sp_io::offchain::timestamp().unix_millis();
         let claimed =
@@ -252,6 +252,7 @@ impl<T: Config> Pallet<T> {
         let attestation = Attestation {
             topic,
             batch,
+            commitment: info.commitment,
             validator: validator.clone(),
             result,
         };

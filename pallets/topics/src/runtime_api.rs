@@ -70,7 +70,33 @@ pub struct OutputView<BlockNumber> {
     pub finalized_at: BlockNumber,
 }
 
+/// Whether a publisher may publish on a stream now, and from which sequence number.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub enum PublisherState {
+    /// The key may publish; its next event must carry this sequence number.
+    #[codec(index = 0)]
+    Open {
+        /// The next sequence number the chain expects.
+        next_sequence: u64,
+    },
+    /// No stream with this id.
+    #[codec(index = 1)]
+    UnknownStream,
+    /// The stream is closed.
+    #[codec(index = 2)]
+    StreamClosed,
+    /// The key is not (or no longer) a publisher of the stream.
+    #[codec(index = 3)]
+    NotPublisher,
+}
+
 sp_api::decl_runtime_apis! {
+    /// What the node's ingestion RPC and queue ask the chain about publishers.
+    pub trait IngestApi {
+        /// The state of each (stream, publisher), in order.
+        fn publisher_states(keys: Vec<(StreamId, PublisherKey)>) -> Vec<PublisherState>;
+    }
+
     /// Concerto's topics, batches and outputs, for the node and offchain workers.
     pub trait TopicsApi<AccountId, Hash, BlockNumber, AttestationId>
     where
@@ -97,6 +123,20 @@ sp_api::decl_runtime_apis! {
 }
 
 impl<T: Config> Pallet<T> {
+    /// See [`IngestApi::publisher_states`].
+    pub fn api_publisher_states(keys: Vec<(StreamId, PublisherKey)>) -> Vec<PublisherState> {
+        keys.into_iter()
+            .map(|(stream, publisher)| match Streams::<T>::get(stream) {
+                None => PublisherState::UnknownStream,
+                Some(s) if s.status != StreamStatus::Open => PublisherState::StreamClosed,
+                Some(s) if !s.publishers.contains(&publisher) => PublisherState::NotPublisher,
+                Some(_) => PublisherState::Open {
+                    next_sequence: NextSequence::<T>::get(stream, publisher),
+                },
+            })
+            .collect()
+    }
+
     /// See [`TopicsApi::awaiting_attestation`].
     pub fn api_awaiting_attestation(validator: &T::AttestationId) -> Vec<(TopicId, BatchNumber)> {
         if !Self::is_validator(validator) {

@@ -376,6 +376,11 @@ pub struct Attestation<ValidatorId: Field, MaxOutput: Get<u32>> {
     pub topic: TopicId,
     /// The batch.
     pub batch: BatchNumber,
+    /// The sealed batch's commitment the validator computed over: an attestation counts
+    /// only for the batch with exactly these events, so after a reorg re-seals a batch
+    /// number with other events, attestations of the old one are refused
+    /// (`CommitmentMismatch`).
+    pub commitment: Hash32,
     /// The attesting validator's `conc` key.
     pub validator: ValidatorId,
     /// What it computed.

@@ -3,7 +3,7 @@
 //! (`on_finalize`) the pallet seals them into a batch with a commitment and an
 //! attestation deadline, then opens the next window.
 
-use crate::{pallet::*, types::*};
+use crate::{pallet::*, types::*, WeightInfo};
 use frame_support::{defensive, pallet_prelude::*};
 use frame_system::pallet_prelude::BlockNumberFor;
 use polkadot_sdk::*;
@@ -17,6 +17,18 @@ impl<T: Config> Pallet<T> {
     /// event hash `h` in block order (`concerto_primitives::batch_commitment`).
     pub fn commitment(event_hashes: &[Hash32]) -> Hash32 {
         concerto_primitives::batch_commitment(event_hashes, sp_io::hashing::blake2_256)
+    }
+
+    /// The sealing work `n` more events add to the windows they go to: charged by the
+    /// extrinsics that ingest them, since a window may close in the very block they
+    /// arrive in. The `e` slope of `on_finalize_seal` is measured with `MaxOpenTopics`
+    /// windows of `e` events each, so one event in one window costs that slope divided by
+    /// `MaxOpenTopics`; an event goes to at most `MaxTopicsPerStream` windows.
+    pub fn seal_share(n: u32) -> Weight {
+        let all_windows = T::WeightInfo::on_finalize_seal(1, n)
+            .saturating_sub(T::WeightInfo::on_finalize_seal(1, 0));
+        all_windows.saturating_mul(u64::from(T::MaxTopicsPerStream::get()))
+            / u64::from(T::MaxOpenTopics::get().max(1))
     }
 
     /// Opens a window for `topic` starting at `start` and schedules its sealing.

@@ -14,7 +14,7 @@ use frame_support::{
     parameter_types,
     traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
     weights::{
-        constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
+        constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_MILLIS},
         IdentityFee, Weight,
     },
 };
@@ -27,14 +27,22 @@ use sp_version::RuntimeVersion;
 
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 
+/// Compute per block: the two thirds of the slot that aura gives the block author
+/// (`block_proposal_slot_portion`), so that a full block is built, and imported by the
+/// other validators, within its slot.
+pub const MAXIMUM_BLOCK_WEIGHT: Weight = Weight::from_parts(
+    crate::MILLI_SECS_PER_BLOCK * 2 / 3 * WEIGHT_REF_TIME_PER_MILLIS,
+    u64::MAX,
+);
+
 parameter_types! {
     /// Block hash count kept for mortal transactions.
     pub const BlockHashCount: BlockNumber = 2400;
     /// Runtime version.
     pub const Version: RuntimeVersion = VERSION;
-    /// Two seconds of compute per (2 s) block, 75% of it for normal transactions.
+    /// `MAXIMUM_BLOCK_WEIGHT` per block, 75% of it for normal transactions.
     pub RuntimeBlockWeights: BlockWeights = BlockWeights::with_sensible_defaults(
-        Weight::from_parts(2u64 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
+        MAXIMUM_BLOCK_WEIGHT,
         NORMAL_DISPATCH_RATIO,
     );
     /// 5 MiB blocks, 75% of it for normal transactions.

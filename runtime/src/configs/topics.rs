@@ -9,12 +9,17 @@ use crate::{
 use frame_support::{
     parameter_types,
     traits::{ConstU32, ConstU64},
+    weights::Weight,
 };
 use polkadot_sdk::*;
 use sp_runtime::{
     generic::Era,
     traits::{ConvertInto, OpaqueKeys},
 };
+
+/// Events one block may carry through the `ingest` inherent, and one batch may hold: at
+/// 1 s blocks, 16,384 events/s per topic (the weight budget usually binds first).
+pub(crate) const MAX_EVENTS_PER_BLOCK: u32 = 16_384;
 
 parameter_types! {
     /// A session lasts ten minutes; key rotations (`Session::set_keys`) take effect at the
@@ -48,9 +53,13 @@ const TEMPLATE_DEPOSIT_PER_BYTE: Balance = 100 * MILLI_UNIT / 1024;
 parameter_types! {
     pub const TemplateDepositBase: Balance = UNIT;
     pub const TemplateDepositPerByte: Balance = TEMPLATE_DEPOSIT_PER_BYTE;
-    /// Attestations are taken for 50 blocks (100 s at 2 s blocks) after sealing: validators
-    /// execute batches from finalized blocks, so this covers finality lag plus execution.
-    pub const AttestationPeriod: BlockNumber = 50;
+    /// Attestations are taken for 100 blocks (100 s at 1 s blocks) after sealing:
+    /// validators execute a batch as soon as its sealing block is their best block, so this
+    /// covers the longest job (cycle budgets) plus inclusion, with room for a restart.
+    pub const AttestationPeriod: BlockNumber = 100;
+    /// Three quarters of a block's weight: the mandatory `ingest` inherent leaves the
+    /// rest to attestations and other transactions.
+    pub MaxIngestWeight: Weight = crate::configs::MAXIMUM_BLOCK_WEIGHT.saturating_mul(3) / 4;
 }
 
 impl pallet_topics::Config for Runtime {
@@ -69,9 +78,11 @@ impl pallet_topics::Config for Runtime {
     type MaxTopicConfigLen = ConstU32<1024>;
     type MaxOpenTopics = ConstU32<64>;
     type MaxWindow = ConstU32<{ 60 * MINUTES }>;
-    type MaxEventsPerBatch = ConstU32<512>;
+    type MaxEventsPerBatch = ConstU32<{ MAX_EVENTS_PER_BLOCK }>;
     type MaxPayloadLen = ConstU32<{ 64 * 1024 }>;
-    type MaxEventsPerCall = ConstU32<64>;
+    type MaxEventsPerCall = ConstU32<1024>;
+    type MaxEventsPerBlock = ConstU32<{ MAX_EVENTS_PER_BLOCK }>;
+    type MaxIngestWeight = MaxIngestWeight;
     type MaxOutputLen = ConstU32<4096>;
     type MaxOutputsPerTopic = ConstU32<16>;
     type AttestationPeriod = AttestationPeriod;
@@ -83,6 +94,7 @@ impl pallet_topics::Config for Runtime {
 
 /// The benchmarks install validator sets through the session handler's storage.
 #[cfg(feature = "runtime-benchmarks")]
+#[derive(Debug)]
 pub struct TopicsBenchmarkHelper;
 
 #[cfg(feature = "runtime-benchmarks")]

@@ -196,6 +196,14 @@ impl Node {
         http_get(self.prometheus_port, "/metrics")
     }
 
+    /// Kills the node with SIGKILL (`kill -9`: no shutdown code runs) and waits for it.
+    pub(crate) fn kill(mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
     /// Sends SIGTERM and waits for a clean exit; returns the exit status success.
     pub(crate) fn stop(self, timeout: Duration) -> bool {
         self.stop_logged(timeout).0

@@ -1,7 +1,8 @@
 //! # Median price aggregator (Concerto template)
 //!
 //! Inputs per batch: a [`BatchHeader`] whose config is a SCALE [`MedianConfig`], events
-//! whose payload is one SCALE [`PriceTick`], then `End`. At `End`, for each asset (in
+//! whose payload is one SCALE [`PriceTick`] (or a [`LabelledTick`], a tick with its source's
+//! label), then `End`. At `End`, for each asset (in
 //! ascending id order):
 //! 1. each publisher's latest tick counts (highest `observed_at`, then highest sequence);
 //! 2. the reference time is the lower median of those observation times, so a minority
@@ -22,7 +23,7 @@ use alloc::vec::Vec;
 
 use codec::Encode;
 use concerto_primitives::codec::DecodeAll;
-use concerto_primitives::price::{MedianConfig, MedianOutput, PriceTick};
+use concerto_primitives::price::{LabelledTick, MedianConfig, MedianOutput, PriceTick};
 use concerto_primitives::{Input, PublisherId};
 use concerto_template_sdk::{Sink, Template, Verdict};
 
@@ -182,7 +183,9 @@ impl Template for MedianAggregator {
                     sink.report(b"event outside a valid batch: ignored");
                     return Verdict::Reject;
                 };
-                let tick = match PriceTick::decode_all(&mut &e.payload[..]) {
+                let tick = match PriceTick::decode_all(&mut &e.payload[..]).or_else(|_| {
+                    LabelledTick::decode_all(&mut &e.payload[..]).map(|labelled| labelled.tick)
+                }) {
                     Ok(t) => t,
                     Err(err) => {
                         sink.report(

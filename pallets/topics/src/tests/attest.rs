@@ -152,6 +152,7 @@ fn hostile_attestations_are_rejected() {
             Topics::do_attest(Attestation {
                 topic: 0,
                 batch: 0,
+                commitment: sealed_commitment(0, 0),
                 validator: UintAuthorityId(1),
                 result: result(1)
             }),

@@ -143,7 +143,7 @@ fn replayed_and_out_of_order_sequences_are_rejected() {
         );
         // Had it been dispatched anyway, the call itself refuses the gap.
         assert_eq!(
-            Topics::ingest(&ahead),
+            Topics::ingest_event(&ahead),
             Err(Error::<Test>::SequenceGap.into())
         );
         assert_ok!(submit_from(
@@ -153,7 +153,7 @@ fn replayed_and_out_of_order_sequences_are_rejected() {
         .unwrap());
         assert_ok!(submit_from(TransactionSource::InBlock, publish_call(ahead)).unwrap());
         assert_eq!(
-            Topics::ingest(&publisher.event(0, 1, b"b")),
+            Topics::ingest_event(&publisher.event(0, 1, b"b")),
             Err(Error::<Test>::SequenceUsed.into())
         );
     });

@@ -1,6 +1,7 @@
 //! Unit tests, by topic. Every test ends with `do_try_state()` (see `mock::new_test_ext`).
 
 mod attest;
+mod bulk;
 mod ingestion;
 mod offchain;
 mod registry;

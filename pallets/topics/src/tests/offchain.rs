@@ -104,15 +104,11 @@ fn sealed() -> <Test as frame_system::Config>::Hash {
 }
 
 #[test]
-fn attests_a_finalized_batch_once_and_resubmits_the_same_attestation() {
+fn attests_a_sealed_batch_at_once_and_resubmits_the_same_attestation() {
     ocw_test(|slots, submitted| {
         let template = sealed();
-        // Sealed in block 1, finalized only up to 0: nothing runs.
-        Topics::offchain_worker_run(2);
-        assert!(slots.jobs.lock().unwrap().is_empty());
-        assert!(submitted().is_empty());
-
-        *slots.finalized.lock().unwrap() = 1;
+        // Sealed in block 1, not finalized: it runs at once (the attestation names the
+        // batch's commitment, so a reorg cannot make it count for other events).
         Topics::offchain_worker_run(2);
         let jobs = slots.jobs.lock().unwrap().clone();
         assert_eq!(jobs.len(), 1);
@@ -224,7 +220,7 @@ fn an_unreadable_local_record_is_never_overwritten_by_a_new_run() {
     ocw_test(|slots, submitted| {
         sealed();
         *slots.finalized.lock().unwrap() = 1;
-        let key = Topics::local_record_key(&UintAuthorityId(1), 0, 0);
+        let key = Topics::local_record_key(&UintAuthorityId(1), 0, 0, &sealed_commitment(0, 0));
         // Not a `LocalRecord` (variant 9 does not exist).
         sp_io::offchain::local_storage_set(
             sp_core::offchain::StorageKind::PERSISTENT,
