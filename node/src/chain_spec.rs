@@ -1,4 +1,4 @@
-//! Chain specifications: `dev` (Alice alone) and `local` (Alice, Bob, Charlie).
+//! Chain specifications: `dev` (Alice alone) and `local` (Alice, Bob, Charlie, Dave).
 
 use concerto_runtime::WASM_BINARY;
 use polkadot_sdk::{sc_service::ChainType, *};
@@ -21,7 +21,7 @@ fn properties() -> sc_service::Properties {
     p
 }
 
-/// The development chain: a single validator (Alice), 2 s blocks.
+/// The development chain: a single validator (Alice), 1 s blocks.
 pub(crate) fn development_chain_spec() -> Result<ChainSpec, String> {
     Ok(ChainSpec::builder(wasm()?, None)
         .with_name("Concerto Development")
@@ -32,7 +32,8 @@ pub(crate) fn development_chain_spec() -> Result<ChainSpec, String> {
         .build())
 }
 
-/// The local testnet: Alice, Bob and Charlie validate.
+/// The local testnet: Alice, Bob, Charlie and Dave validate (1 s blocks; 3 of the 4
+/// finalize).
 pub(crate) fn local_chain_spec() -> Result<ChainSpec, String> {
     Ok(ChainSpec::builder(wasm()?, None)
         .with_name("Concerto Local Testnet")

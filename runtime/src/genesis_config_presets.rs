@@ -1,4 +1,5 @@
-//! Genesis presets: `development` (Alice alone) and `local_testnet` (Alice, Bob, Charlie).
+//! Genesis presets: `development` (Alice alone) and `local_testnet` (Alice, Bob, Charlie,
+//! Dave: four GRANDPA voters, the fewest that tolerate one faulty or offline voter).
 
 use crate::{
     keys::crypto::Public as ConcertoId, AccountId, BalancesConfig, RuntimeGenesisConfig,
@@ -89,13 +90,15 @@ pub fn development_config_genesis() -> Value {
     )
 }
 
-/// The `local_testnet` preset: Alice, Bob and Charlie validate; Alice is sudo.
+/// The `local_testnet` preset: Alice, Bob, Charlie and Dave validate (GRANDPA and the
+/// default topic quorum, more than two thirds, both need 3 of the 4); Alice is sudo.
 pub fn local_config_genesis() -> Value {
     testnet_genesis(
         vec![
             dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
             dev_validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
             dev_validator(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+            dev_validator(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
         ],
         Sr25519Keyring::well_known()
             .map(|k| k.to_account_id())

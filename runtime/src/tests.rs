@@ -65,13 +65,14 @@ fn development_preset_has_alice_as_sole_authority_and_sudo() {
 }
 
 #[test]
-fn local_preset_has_three_validators() {
+fn local_preset_has_four_validators() {
     storage_of(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
         let aura = pallet_aura::Authorities::<Runtime>::get();
         let expected: Vec<_> = [
             Sr25519Keyring::Alice,
             Sr25519Keyring::Bob,
             Sr25519Keyring::Charlie,
+            Sr25519Keyring::Dave,
         ]
         .into_iter()
         .map(|k| k.public().into())
@@ -79,9 +80,9 @@ fn local_preset_has_three_validators() {
         assert_eq!(aura.into_inner(), expected);
         assert_eq!(
             pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(),
-            3
+            4
         );
-        assert_eq!(pallet_topics::SessionValidators::<Runtime>::get().len(), 3);
+        assert_eq!(pallet_topics::SessionValidators::<Runtime>::get().len(), 4);
     });
 }
 

@@ -21,11 +21,11 @@ pub(crate) mod queue;
 pub(crate) mod rpc;
 
 use concerto_runtime::{opaque::Block, Runtime};
-use concerto_verify_interface::{native as verify, Sr25519Check};
+use concerto_verify_interface::native as verify;
 use futures::StreamExt;
 use pallet_topics::{
     runtime_api::{IngestApi, PublisherState},
-    PublisherKey, PublisherSignature, SignedEvent,
+    SignatureCheck, SignedEvent,
 };
 use polkadot_sdk::{
     sc_client_api::{BlockchainEvents, HeaderBackend},
@@ -354,37 +354,19 @@ where
 
     /// Whether each decoded event's signature verifies (false for undecodable ones).
     fn verify(&self, decoded: &[Result<UnboundedEvent, IngestError>]) -> Vec<bool> {
-        let mut sr = Vec::new();
-        let mut answers: Vec<Option<bool>> = Vec::with_capacity(decoded.len());
-        for event in decoded {
-            let Ok(e) = event else {
-                answers.push(Some(false));
-                continue;
-            };
-            let message = pallet_topics::event_signing_payload(
-                &polkadot_sdk::sp_core::H256(self.genesis),
+        let genesis = polkadot_sdk::sp_core::H256(self.genesis);
+        let checks = decoded.iter().map(|event| match event {
+            Ok(e) => SignatureCheck::new(
+                &genesis,
                 e.stream,
                 &e.publisher,
                 e.sequence,
                 &e.payload,
-            );
-            match (&e.publisher, &e.signature) {
-                (PublisherKey::Sr25519(public), PublisherSignature::Sr25519(signature)) => {
-                    sr.push(Sr25519Check {
-                        public: *public,
-                        signature: *signature,
-                        message,
-                    });
-                    answers.push(None);
-                }
-                (key, signature) => answers.push(Some(key.verify(&message, signature))),
-            }
-        }
-        let mut sr_answers = verify::sr25519_each(&sr).into_iter();
-        answers
-            .into_iter()
-            .map(|a| a.unwrap_or_else(|| sr_answers.next().unwrap_or(false)))
-            .collect()
+                &e.signature,
+            ),
+            Err(_) => SignatureCheck::Checked(false),
+        });
+        SignatureCheck::each(checks, |sr| verify::sr25519_each(&sr))
     }
 
     /// The inherent data for a block this node authors: the queued events not yet in a

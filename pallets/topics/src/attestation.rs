@@ -9,7 +9,6 @@ use frame_support::{defensive, pallet_prelude::*};
 use frame_system::pallet_prelude::BlockNumberFor;
 use polkadot_sdk::*;
 use sp_runtime::{
-    traits::Zero,
     transaction_validity::{TransactionSource, TransactionValidityWithRefund, ValidTransaction},
     DispatchResult, RuntimeAppPublic,
 };
@@ -42,8 +41,7 @@ impl<T: Config> Pallet<T> {
     /// The message a validator signs for an attestation: SCALE encoding of
     /// `(domain::ATTESTATION_SIGNING, genesis hash, attestation)`.
     pub fn attestation_signing_message(attestation: &AttestationOf<T>) -> Vec<u8> {
-        let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-        attestation_signing_payload(&genesis, attestation)
+        attestation_signing_payload(&Self::genesis(), attestation)
     }
 
     /// Checks an attestation but its signature: the batch is sealed and awaiting

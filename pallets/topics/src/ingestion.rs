@@ -11,7 +11,7 @@ use alloc::{
 };
 use codec::Encode;
 use concerto_primitives::{domain, EventEnvelope};
-use concerto_verify_interface::{verify, Sr25519Check};
+use concerto_verify_interface::verify;
 use frame_support::{ensure, pallet_prelude::*};
 use polkadot_sdk::*;
 use sp_runtime::{
@@ -31,10 +31,7 @@ impl<T: Config> Pallet<T> {
         sequence: u64,
         payload: &[u8],
     ) -> Vec<u8> {
-        let genesis = frame_system::Pallet::<T>::block_hash(
-            frame_system::pallet_prelude::BlockNumberFor::<T>::zero(),
-        );
-        event_signing_payload(&genesis, stream, publisher, sequence, payload)
+        event_signing_payload(&Self::genesis(), stream, publisher, sequence, payload)
     }
 
     /// The mean payload length of a `publish_batch` call, rounded up: the benchmarks
@@ -176,77 +173,41 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
-    /// Whether every event's signature verifies. sr25519 signatures (the common case) are
-    /// verified together through the node's `concerto-verify-interface` host function
-    /// (batch verification on all cores, cached); other schemes one by one.
+    /// Whether every event's signature verifies ([`SignatureCheck::all`]; sr25519 ones in
+    /// one batch through the node's cached host function).
     pub(crate) fn signatures_verify<'a>(
         events: impl Iterator<Item = &'a SignedEventOf<T>>,
     ) -> bool {
-        Self::sr25519_checks_then(events, verify::sr25519_all)
+        let genesis = Self::genesis();
+        SignatureCheck::all(
+            events.map(|e| Self::signature_check(&genesis, e)),
+            verify::sr25519_all,
+        )
     }
 
     /// Whether each event's signature verifies, in order (the slow path after
     /// [`Self::signatures_verify`] said no).
     pub(crate) fn signatures_each(events: &[SignedEventOf<T>]) -> Vec<bool> {
         let genesis = Self::genesis();
-        let mut sr = Vec::new();
-        let mut answers = Vec::with_capacity(events.len());
-        for event in events {
-            match Self::sr25519_check(&genesis, event) {
-                Some(check) => {
-                    sr.push(check);
-                    answers.push(None);
-                }
-                None => answers.push(Some(Self::check_event_signature(event).is_ok())),
-            }
-        }
-        let mut sr_answers = verify::sr25519_each(sr).into_iter();
-        answers
-            .into_iter()
-            .map(|a| a.unwrap_or_else(|| sr_answers.next().unwrap_or(false)))
-            .collect()
+        SignatureCheck::each(
+            events.iter().map(|e| Self::signature_check(&genesis, e)),
+            verify::sr25519_each,
+        )
     }
 
-    fn sr25519_checks_then<'a>(
-        events: impl Iterator<Item = &'a SignedEventOf<T>>,
-        all: impl FnOnce(Vec<Sr25519Check>) -> bool,
-    ) -> bool {
-        let genesis = Self::genesis();
-        let mut sr = Vec::new();
-        for event in events {
-            match Self::sr25519_check(&genesis, event) {
-                Some(check) => sr.push(check),
-                None => {
-                    if Self::check_event_signature(event).is_err() {
-                        return false;
-                    }
-                }
-            }
-        }
-        sr.is_empty() || all(sr)
+    fn signature_check(genesis: &T::Hash, event: &SignedEventOf<T>) -> SignatureCheck {
+        SignatureCheck::new(
+            genesis,
+            event.stream,
+            &event.publisher,
+            event.sequence,
+            &event.payload,
+            &event.signature,
+        )
     }
 
-    /// The sr25519 check of an event signed by an sr25519 key with an sr25519 signature.
-    fn sr25519_check(genesis: &T::Hash, event: &SignedEventOf<T>) -> Option<Sr25519Check> {
-        match (&event.publisher, &event.signature) {
-            (PublisherKey::Sr25519(public), PublisherSignature::Sr25519(signature)) => {
-                Some(Sr25519Check {
-                    public: *public,
-                    signature: *signature,
-                    message: event_signing_payload(
-                        genesis,
-                        event.stream,
-                        &event.publisher,
-                        event.sequence,
-                        &event.payload,
-                    ),
-                })
-            }
-            _ => None,
-        }
-    }
-
-    fn genesis() -> T::Hash {
+    /// The chain's genesis hash (every signing message names it).
+    pub(crate) fn genesis() -> T::Hash {
         frame_system::Pallet::<T>::block_hash(
             frame_system::pallet_prelude::BlockNumberFor::<T>::zero(),
         )

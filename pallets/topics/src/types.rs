@@ -2,6 +2,7 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use concerto_primitives::domain;
+use concerto_verify_interface::Sr25519Check;
 use frame_support::{
     pallet_prelude::*, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
@@ -36,6 +37,90 @@ pub fn event_signing_payload<G: Encode>(
         sp_io::hashing::blake2_256(payload),
     )
         .encode()
+}
+
+/// How one event's publisher signature is checked. sr25519 signatures (the common case)
+/// are collected and verified together by the `concerto-verify-interface` host function
+/// (batch verification on all cores); other schemes are checked on the spot. The node's
+/// ingestion RPC and the pallet split events the same way through this type, so both
+/// answer alike.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignatureCheck {
+    /// An sr25519 signature, to verify in a batch with others.
+    Sr25519(Sr25519Check),
+    /// A signature of another scheme (or none that could be checked), already answered.
+    Checked(bool),
+}
+
+impl SignatureCheck {
+    /// The check of `signature` by `publisher` over an event's signing message
+    /// ([`event_signing_payload`] with `genesis`).
+    pub fn new<G: Encode>(
+        genesis: &G,
+        stream: StreamId,
+        publisher: &PublisherKey,
+        sequence: u64,
+        payload: &[u8],
+        signature: &PublisherSignature,
+    ) -> Self {
+        let message = event_signing_payload(genesis, stream, publisher, sequence, payload);
+        match (publisher, signature) {
+            (PublisherKey::Sr25519(public), PublisherSignature::Sr25519(signature)) => {
+                SignatureCheck::Sr25519(Sr25519Check {
+                    public: *public,
+                    signature: *signature,
+                    message,
+                })
+            }
+            (key, signature) => SignatureCheck::Checked(key.verify(&message, signature)),
+        }
+    }
+
+    /// Whether every check verifies: the other schemes' answers first, then all sr25519
+    /// signatures in one call of `all`.
+    pub fn all(
+        checks: impl IntoIterator<Item = SignatureCheck>,
+        all: impl FnOnce(alloc::vec::Vec<Sr25519Check>) -> bool,
+    ) -> bool {
+        let mut sr = alloc::vec::Vec::new();
+        for check in checks {
+            match check {
+                SignatureCheck::Sr25519(c) => sr.push(c),
+                SignatureCheck::Checked(false) => return false,
+                SignatureCheck::Checked(true) => {}
+            }
+        }
+        sr.is_empty() || all(sr)
+    }
+
+    /// Whether each check verifies, in order: all sr25519 signatures are answered by one
+    /// call of `each` (which returns one answer per check it is given, in order).
+    pub fn each(
+        checks: impl IntoIterator<Item = SignatureCheck>,
+        each: impl FnOnce(alloc::vec::Vec<Sr25519Check>) -> alloc::vec::Vec<bool>,
+    ) -> alloc::vec::Vec<bool> {
+        let mut sr = alloc::vec::Vec::new();
+        let answers: alloc::vec::Vec<Option<bool>> = checks
+            .into_iter()
+            .map(|check| match check {
+                SignatureCheck::Sr25519(c) => {
+                    sr.push(c);
+                    None
+                }
+                SignatureCheck::Checked(ok) => Some(ok),
+            })
+            .collect();
+        let mut sr_answers = if sr.is_empty() {
+            alloc::vec::Vec::new()
+        } else {
+            each(sr)
+        }
+        .into_iter();
+        answers
+            .into_iter()
+            .map(|a| a.unwrap_or_else(|| sr_answers.next().unwrap_or(false)))
+            .collect()
+    }
 }
 
 /// The message a validator signs for an attestation: SCALE of

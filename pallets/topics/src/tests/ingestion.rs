@@ -290,3 +290,33 @@ fn publish_requires_authorized_origin() {
         assert!(Topics::publish(RuntimeOrigin::none(), event).is_err());
     });
 }
+
+#[test]
+fn signature_checks_answer_each_event_in_order_across_schemes() {
+    new_test_ext(|| {
+        let (sr, ed, eth) = (Publisher::sr(1), Publisher::ed(2), Publisher::eth(3));
+        let mut events = vec![
+            sr.event(0, 0, b"a"),
+            ed.event(0, 0, b"b"),
+            sr.event(0, 1, b"c"),
+            eth.event(0, 0, b"d"),
+            sr.event(0, 2, b"e"),
+        ];
+        assert!(Topics::signatures_verify(events.iter()));
+        assert_eq!(Topics::signatures_each(&events), vec![true; 5]);
+        // A bad sr25519 signature and a bad ed25519 one: each answered at its place.
+        events[2].payload = BoundedVec::truncate_from(b"changed".to_vec());
+        events[1].sequence = 9;
+        assert!(!Topics::signatures_verify(events.iter()));
+        assert!(!Topics::signatures_verify(events[1..2].iter()));
+        assert!(Topics::signatures_verify(events[3..].iter()));
+        assert_eq!(
+            Topics::signatures_each(&events),
+            vec![true, false, false, true, true]
+        );
+        // A signature of another scheme than the key's never verifies.
+        events[0].signature = PublisherSignature::Ed25519([0; 64]);
+        assert_eq!(Topics::signatures_each(&events[..1]), vec![false]);
+        assert!(Topics::signatures_verify(std::iter::empty()));
+    });
+}
