@@ -16,6 +16,10 @@ pub(crate) struct Cli {
     /// Options of the execution slots.
     #[clap(flatten)]
     pub slots: crate::slots::SlotParams,
+
+    /// Options of the output index and its RPC.
+    #[clap(flatten)]
+    pub serve: crate::serve::ServeParams,
 }
 
 /// Subcommands.

@@ -187,6 +187,7 @@ pub(crate) fn run() -> sc_cli::Result<()> {
         None => {
             let runner = cli.create_runner(&cli.run)?;
             let slots = cli.slots.clone();
+            let serve = cli.serve.clone();
             runner.run_node_until_exit(|mut config| async move {
                 // Event payloads reach validators only through offchain indexing (the chain
                 // keeps their hashes), so a Concerto node always indexes.
@@ -203,12 +204,14 @@ pub(crate) fn run() -> sc_cli::Result<()> {
                                 Block,
                                 <Block as sp_runtime::traits::Block>::Hash,
                             >,
-                        >(config, &slots)
+                        >(config, &slots, &serve)
                         .map_err(sc_cli::Error::Service)
                     }
                     sc_network::config::NetworkBackendType::Litep2p => {
-                        service::new_full::<sc_network::Litep2pNetworkBackend>(config, &slots)
-                            .map_err(sc_cli::Error::Service)
+                        service::new_full::<sc_network::Litep2pNetworkBackend>(
+                            config, &slots, &serve,
+                        )
+                        .map_err(sc_cli::Error::Service)
                     }
                 }
             })

@@ -8,6 +8,7 @@ mod cli;
 mod command;
 mod ingest;
 mod rpc;
+mod serve;
 mod service;
 mod slots;
 

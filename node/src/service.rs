@@ -156,6 +156,7 @@ pub(crate) fn new_full<
 >(
     config: Configuration,
     slot_params: &crate::slots::SlotParams,
+    serve_params: &crate::serve::ServeParams,
 ) -> Result<TaskManager, ServiceError> {
     let sc_service::PartialComponents {
         client,
@@ -283,16 +284,37 @@ pub(crate) fn new_full<
         ingest.clone().follow_chain(),
     );
 
+    // Serving: the index of finalized outputs behind the `concerto_` serving RPC.
+    let index_path = config
+        .base_path
+        .config_dir(config.chain_spec.id())
+        .join("concerto-index");
+    let index = crate::serve::Index::open(
+        client.clone(),
+        backend.offchain_storage(),
+        &index_path,
+        serve_params,
+        config.prometheus_registry(),
+    )
+    .map_err(|e| ServiceError::Other(e.to_string()))?;
+    task_manager.spawn_handle().spawn(
+        "concerto-index",
+        Some("concerto"),
+        index.clone().follow_finality(),
+    );
+
     let rpc_extensions_builder = {
         let client = client.clone();
         let pool = transaction_pool.clone();
         let ingest = ingest.clone();
+        let index = index.clone();
 
         Box::new(move |_| {
             let deps = crate::rpc::FullDeps {
                 client: client.clone(),
                 pool: pool.clone(),
                 ingest: ingest.clone(),
+                index: index.clone(),
             };
             crate::rpc::create_full(deps).map_err(Into::into)
         })

@@ -15,5 +15,6 @@ mod e2e;
 mod eth_success;
 mod ingest;
 mod latency;
+mod serve;
 mod topics;
 mod validators;

@@ -44,7 +44,7 @@ static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
 });
 
 /// Runs `f` to completion on [`RUNTIME`].
-fn block_on<F: Future>(f: F) -> F::Output {
+pub(crate) fn block_on<F: Future>(f: F) -> F::Output {
     RUNTIME.block_on(f)
 }
 
@@ -84,6 +84,8 @@ pub(crate) struct Node {
     pub(crate) prometheus_port: u16,
     /// libp2p port on 127.0.0.1.
     pub(crate) p2p_port: u16,
+    /// JSON-RPC port (HTTP and WebSocket) on 127.0.0.1.
+    pub(crate) rpc_port: u16,
     client: HttpClient,
     log: Arc<Mutex<String>>,
 }
@@ -125,6 +127,7 @@ impl Node {
             child: Some(child),
             prometheus_port,
             p2p_port,
+            rpc_port,
             client,
             log,
         }
