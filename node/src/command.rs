@@ -172,9 +172,15 @@ pub(crate) fn run() -> sc_cli::Result<()> {
                 BenchmarkCmd::Machine(cmd) => {
                     cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone())
                 }
-                BenchmarkCmd::Overhead(_) | BenchmarkCmd::Extrinsic(_) => Err(
-                    "`benchmark overhead` and `benchmark extrinsic` are not supported by \
-                     concerto-node yet; use `benchmark pallet` or frame-omni-bencher"
+                // Base block and extrinsic weights: empty blocks and blocks of
+                // `System::remark`s signed by Alice, built from the chain spec's genesis.
+                BenchmarkCmd::Overhead(cmd) => cmd.run_with_default_builder_and_spec::<Block, (
+                    concerto_slots_interface::slots::HostFunctions,
+                    concerto_verify_interface::verify::HostFunctions,
+                )>(Some(config.chain_spec)),
+                BenchmarkCmd::Extrinsic(_) => Err(
+                    "`benchmark extrinsic` is not supported by concerto-node; use \
+                     `benchmark pallet` (per call) or `benchmark overhead` (base weights)"
                         .into(),
                 ),
             })

@@ -24,6 +24,7 @@ pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
 pub mod keys;
+pub mod weights;
 
 use alloc::vec::Vec;
 use polkadot_sdk::*;

@@ -1,0 +1,64 @@
+//! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
+//! DATE: 2026-12-01 (Y/M/D)
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//!
+//! SHORT-NAME: `extrinsic`, LONG-NAME: `ExtrinsicBase`, RUNTIME: `concerto`
+//! WARMUPS: `10`, REPEAT: `100`
+//! WEIGHT-PATH: `runtime/src/weights`
+//! WEIGHT-METRIC: `Average`, WEIGHT-MUL: `1.0`, WEIGHT-ADD: `0`
+
+// Executed Command:
+//   /root/.cache/concerto-target/release/concerto-node
+//   benchmark
+//   overhead
+//   --chain
+//   dev
+//   --wasm-execution
+//   compiled
+//   --weight-path
+//   runtime/src/weights
+
+use polkadot_sdk::frame_support::parameter_types;
+use polkadot_sdk::frame_support::weights::{constants::WEIGHT_REF_TIME_PER_NANOS, Weight};
+
+parameter_types! {
+    /// Weight of executing a NO-OP extrinsic, for example `System::remark`.
+    /// Calculated by multiplying the *Average* with `1.0` and adding `0`.
+    ///
+    /// Stats nanoseconds:
+    ///   Min, Max: 126_783, 307_537
+    ///   Average:  191_712
+    ///   Median:   203_444
+    ///   Std-Dev:  31238.96
+    ///
+    /// Percentiles nanoseconds:
+    ///   99th: 268_937
+    ///   95th: 217_728
+    ///   75th: 208_692
+    pub const ExtrinsicBaseWeight: Weight =
+        Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(191_712), 0);
+}
+
+#[cfg(test)]
+mod test_weights {
+    use polkadot_sdk::frame_support::weights::constants;
+
+    /// Checks that the weight exists and is sane.
+    // NOTE: If this test fails but you are sure that the generated values are fine,
+    // you can delete it.
+    #[test]
+    fn sane() {
+        let w = super::ExtrinsicBaseWeight::get();
+
+        // At least 10 µs.
+        assert!(
+            w.ref_time() >= 10u64 * constants::WEIGHT_REF_TIME_PER_MICROS,
+            "Weight should be at least 10 µs."
+        );
+        // At most 1 ms.
+        assert!(
+            w.ref_time() <= constants::WEIGHT_REF_TIME_PER_MILLIS,
+            "Weight should be at most 1 ms."
+        );
+    }
+}
