@@ -81,6 +81,9 @@ pub(crate) enum IndexError {
     /// A stored record does not decode (a corrupt or foreign database).
     #[error("the output index holds a record that does not decode: {0}")]
     Corrupt(#[from] codec::Error),
+    /// The node is shutting down and the index is closed.
+    #[error("the output index is closed (the node is shutting down)")]
+    Closed,
     /// The metrics could not be registered.
     #[error("registering the output index's metrics: {0}")]
     Metrics(#[from] PrometheusError),
@@ -165,7 +168,9 @@ fn output_key(topic: TopicId, batch: BatchNumber) -> [u8; 12] {
 pub(crate) struct Index<C, B: Backend<Block>> {
     client: Arc<C>,
     offchain: Option<B::OffchainStorage>,
-    db: kvdb_rocksdb::Database,
+    /// `None` once closed: the follower closes it when the node shuts down, so that no
+    /// RocksDB instance of the index is open when the process exits.
+    db: std::sync::RwLock<Option<kvdb_rocksdb::Database>>,
     retention: u32,
     metrics: Option<Metrics>,
     new_outputs: broadcast::Sender<IndexedOutput>,
@@ -223,7 +228,7 @@ impl<C: IndexClient<B>, B: Backend<Block> + 'static> Index<C, B> {
         Ok(Arc::new(Index {
             client,
             offchain,
-            db,
+            db: std::sync::RwLock::new(Some(db)),
             retention: params.event_retention,
             metrics: registry.map(Metrics::register).transpose()?,
             new_outputs,
@@ -231,11 +236,31 @@ impl<C: IndexClient<B>, B: Backend<Block> + 'static> Index<C, B> {
         }))
     }
 
+    /// Runs `f` on the open database.
+    fn with_db<R>(
+        &self,
+        f: impl FnOnce(&kvdb_rocksdb::Database) -> Result<R, IndexError>,
+    ) -> Result<R, IndexError> {
+        let guard = self.db.read().unwrap_or_else(|p| p.into_inner());
+        match guard.as_ref() {
+            Some(db) => f(db),
+            None => Err(IndexError::Closed),
+        }
+    }
+
+    /// Closes the database (at shutdown); later calls get [`IndexError::Closed`].
+    fn close(&self) {
+        let db = self.db.write().unwrap_or_else(|p| p.into_inner()).take();
+        drop(db);
+    }
+
     /// The last block indexed (number), if any.
     pub(crate) fn last_indexed(&self) -> Result<Option<u32>, IndexError> {
-        Ok(match self.db.get(META, LAST_INDEXED)? {
-            Some(bytes) => Some(<(u32, H256)>::decode(&mut &bytes[..])?.0),
-            None => None,
+        self.with_db(|db| {
+            Ok(match db.get(META, LAST_INDEXED)? {
+                Some(bytes) => Some(<(u32, H256)>::decode(&mut &bytes[..])?.0),
+                None => None,
+            })
         })
     }
 
@@ -245,9 +270,11 @@ impl<C: IndexClient<B>, B: Backend<Block> + 'static> Index<C, B> {
         topic: TopicId,
         batch: BatchNumber,
     ) -> Result<Option<IndexedOutput>, IndexError> {
-        Ok(match self.db.get(OUTPUTS, &output_key(topic, batch))? {
-            Some(bytes) => Some(IndexedOutput::decode(&mut &bytes[..])?),
-            None => None,
+        self.with_db(|db| {
+            Ok(match db.get(OUTPUTS, &output_key(topic, batch))? {
+                Some(bytes) => Some(IndexedOutput::decode(&mut &bytes[..])?),
+                None => None,
+            })
         })
     }
 
@@ -259,18 +286,20 @@ impl<C: IndexClient<B>, B: Backend<Block> + 'static> Index<C, B> {
         limit: usize,
     ) -> Result<Vec<IndexedOutput>, IndexError> {
         let start = output_key(topic, from);
-        let mut found = Vec::new();
-        for entry in self.db.iter_with_prefix(OUTPUTS, &topic.to_be_bytes()) {
-            let (key, bytes) = entry?;
-            if key[..] < start[..] {
-                continue;
+        self.with_db(|db| {
+            let mut found = Vec::new();
+            for entry in db.iter_with_prefix(OUTPUTS, &topic.to_be_bytes()) {
+                let (key, bytes) = entry?;
+                if key[..] < start[..] {
+                    continue;
+                }
+                if found.len() == limit {
+                    break;
+                }
+                found.push(IndexedOutput::decode(&mut &bytes[..])?);
             }
-            if found.len() == limit {
-                break;
-            }
-            found.push(IndexedOutput::decode(&mut &bytes[..])?);
-        }
-        Ok(found)
+            Ok(found)
+        })
     }
 
     /// The events of an indexed batch; `None` if its output is not indexed.
@@ -283,16 +312,15 @@ impl<C: IndexClient<B>, B: Backend<Block> + 'static> Index<C, B> {
             return Ok(None);
         };
         let at = o.output.finalized_at;
-        Ok(Some(
-            match self.db.get(EVENTS, &events_key(at, topic, batch))? {
-                Some(bytes) => BatchEvents::Held(Vec::<Vec<u8>>::decode(&mut &bytes[..])?),
-                None if self.is_pruned(at) => BatchEvents::Pruned {
-                    finalized_at: at,
-                    retention: self.retention,
-                },
-                None => BatchEvents::Missing,
+        let held = self.with_db(|db| Ok(db.get(EVENTS, &events_key(at, topic, batch))?))?;
+        Ok(Some(match held {
+            Some(bytes) => BatchEvents::Held(Vec::<Vec<u8>>::decode(&mut &bytes[..])?),
+            None if self.is_pruned(at) => BatchEvents::Pruned {
+                finalized_at: at,
+                retention: self.retention,
             },
-        ))
+            None => BatchEvents::Missing,
+        }))
     }
 
     /// Whether the events of batches finalized at block `at` are pruned by now (when
@@ -394,7 +422,7 @@ impl<C: IndexClient<B>, B: Backend<Block> + 'static> Index<C, B> {
                 .ok()
                 .flatten()
                 .map(|h| h.parent_hash);
-            let mut tx = self.db.transaction();
+            let mut tx = kvdb::DBTransaction::new();
             for o in &found {
                 tx.put_vec(OUTPUTS, &output_key(o.topic, o.output.batch), o.encode());
                 match parent.and_then(|p| self.envelopes(p, o.topic, o.output.batch)) {
@@ -415,7 +443,7 @@ impl<C: IndexClient<B>, B: Backend<Block> + 'static> Index<C, B> {
                 tx.delete_prefix(EVENTS, &old.to_be_bytes());
             }
             tx.put_vec(META, LAST_INDEXED, (next, hash).encode());
-            self.db.write(tx)?;
+            self.with_db(|db| Ok(db.write(tx)?))?;
             if let Some(m) = &self.metrics {
                 m.last_block.set(u64::from(next));
                 m.outputs.inc_by(found.len() as u64);
@@ -436,23 +464,33 @@ impl<C: IndexClient<B>, B: Backend<Block> + 'static> Index<C, B> {
         let Some(last) = self.last_indexed()? else {
             return Ok(());
         };
-        let mut tx = self.db.transaction();
-        for entry in self.db.iter(EVENTS) {
-            let (key, _) = entry?;
-            let block = key
-                .get(..4)
-                .and_then(|b| <[u8; 4]>::try_from(b).ok())
-                .map(u32::from_be_bytes)
-                .unwrap_or(0);
-            if block.saturating_add(self.retention) <= last {
-                tx.delete(EVENTS, &key);
+        self.with_db(|db| {
+            let mut tx = db.transaction();
+            for entry in db.iter(EVENTS) {
+                let (key, _) = entry?;
+                let block = key
+                    .get(..4)
+                    .and_then(|b| <[u8; 4]>::try_from(b).ok())
+                    .map(u32::from_be_bytes)
+                    .unwrap_or(0);
+                if block.saturating_add(self.retention) <= last {
+                    tx.delete(EVENTS, &key);
+                }
             }
-        }
-        Ok(self.db.write(tx)?)
+            Ok(db.write(tx)?)
+        })
     }
 
     /// Catches up, then indexes each newly finalized block (a task for the node's life).
     pub(crate) async fn follow_finality(self: Arc<Self>) {
+        /// Closes the index when the follower's task ends or is dropped (node shutdown).
+        struct CloseOnDrop<'a, C: IndexClient<B>, B: Backend<Block> + 'static>(&'a Index<C, B>);
+        impl<C: IndexClient<B>, B: Backend<Block> + 'static> Drop for CloseOnDrop<'_, C, B> {
+            fn drop(&mut self) {
+                self.0.close();
+            }
+        }
+        let _close = CloseOnDrop(&self);
         let mut finality = self.client.finality_notification_stream();
         if let Err(e) = self.prune_all() {
             log::error!(target: LOG_TARGET, "pruning batch events past the retention: {e}");

@@ -220,8 +220,10 @@ fn topics_register_publish_seal_attest_finalize() {
         "double attestation accepted"
     );
 
+    let (clean, log) = node.stop_logged(Duration::from_secs(30));
     assert!(
-        node.stop(Duration::from_secs(30)),
-        "node did not stop cleanly"
+        clean,
+        "node did not stop cleanly; its last lines:\n{}",
+        crate::common::last_lines(&log, 40)
     );
 }
