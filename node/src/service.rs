@@ -278,7 +278,8 @@ pub(crate) fn new_full<
     let ingest =
         crate::ingest::Ingest::start(client.clone(), &ingest_path, config.prometheus_registry())
             .map_err(|e| ServiceError::Other(e.to_string()))?;
-    task_manager.spawn_handle().spawn(
+    // Runtime calls and disk writes on every block: a blocking task, off the async workers.
+    task_manager.spawn_handle().spawn_blocking(
         "concerto-ingest",
         Some("concerto"),
         ingest.clone().follow_chain(),
@@ -297,7 +298,8 @@ pub(crate) fn new_full<
         config.prometheus_registry(),
     )
     .map_err(|e| ServiceError::Other(e.to_string()))?;
-    task_manager.spawn_handle().spawn(
+    // As the ingestion follower: runtime calls and disk writes per finalized block.
+    task_manager.spawn_handle().spawn_blocking(
         "concerto-index",
         Some("concerto"),
         index.clone().follow_finality(),

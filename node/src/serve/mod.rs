@@ -345,7 +345,7 @@ impl<C: IndexClient<B>, B: Backend<Block> + 'static> Index<C, B> {
             .map(|h| {
                 offchain.get(
                     STORAGE_PREFIX,
-                    &pallet_topics::Pallet::<concerto_runtime::Runtime>::event_offchain_key(h),
+                    &concerto_primitives::domain::event_offchain_key(h),
                 )
             })
             .collect()
@@ -359,11 +359,7 @@ impl<C: IndexClient<B>, B: Backend<Block> + 'static> Index<C, B> {
     /// The outputs announced in block `number` (hash `hash`), read from its state.
     fn outputs_in(&self, number: u32, hash: H256) -> Option<Vec<IndexedOutput>> {
         let key = StorageKey(
-            [
-                polkadot_sdk::sp_io::hashing::twox_128(b"System"),
-                polkadot_sdk::sp_io::hashing::twox_128(b"Events"),
-            ]
-            .concat(),
+            polkadot_sdk::frame_support::storage::storage_prefix(b"System", b"Events").to_vec(),
         );
         let events = match self.client.storage(hash, &key) {
             Ok(Some(data)) => data.0,
@@ -381,6 +377,9 @@ impl<C: IndexClient<B>, B: Backend<Block> + 'static> Index<C, B> {
             }
         };
         let api = self.client.runtime_api();
+        // A block may finalize several batches of one topic: its outputs are read once.
+        let mut latest: std::collections::BTreeMap<TopicId, Vec<OutputView<u32>>> =
+            Default::default();
         let mut found = Vec::new();
         for record in records {
             let RuntimeEvent::Topics(pallet_topics::Event::OutputFinalized {
@@ -389,19 +388,26 @@ impl<C: IndexClient<B>, B: Backend<Block> + 'static> Index<C, B> {
             else {
                 continue;
             };
-            match api.latest_outputs(hash, topic) {
-                Ok(list) => match list.into_iter().find(|o| o.batch == batch) {
-                    Some(output) => found.push(IndexedOutput {
-                        topic,
-                        output,
-                        block_hash: hash,
-                    }),
-                    None => {
-                        log::error!(target: LOG_TARGET, "block {number}: topic {topic} batch {batch} finalized but not among its latest outputs; not indexed")
+            let list = match latest.entry(topic) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    match api.latest_outputs(hash, topic) {
+                        Ok(list) => v.insert(list),
+                        Err(e) => {
+                            log::warn!(target: LOG_TARGET, "block {number}: reading topic {topic}'s outputs failed ({e}); not indexed");
+                            continue;
+                        }
                     }
-                },
-                Err(e) => {
-                    log::warn!(target: LOG_TARGET, "block {number}: reading topic {topic}'s outputs failed ({e}); not indexed");
+                }
+            };
+            match list.iter().find(|o| o.batch == batch) {
+                Some(output) => found.push(IndexedOutput {
+                    topic,
+                    output: output.clone(),
+                    block_hash: hash,
+                }),
+                None => {
+                    log::error!(target: LOG_TARGET, "block {number}: topic {topic} batch {batch} finalized but not among its latest outputs; not indexed")
                 }
             }
         }

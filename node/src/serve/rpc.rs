@@ -318,31 +318,18 @@ impl<C: IndexClient<B>, B: Backend<Block> + 'static> ServeRpcServer for ServeRpc
             pending.reject(e).await;
             return Ok(());
         }
-        // Listen first, then replay: an output indexed in between comes twice and the
-        // second copy is skipped by batch number.
+        // Listen first, then replay (all indexed outputs from `from_batch`, in one scan):
+        // an output indexed in between comes twice and the second copy is skipped by
+        // batch number.
         let mut live = self.0.subscribe();
         let replay = match from_batch {
-            Some(from) => {
-                let mut all = Vec::new();
-                let mut next = from;
-                loop {
-                    let page = match self.0.outputs(topic, next, MAX_PAGE as usize) {
-                        Ok(p) => p,
-                        Err(e) => {
-                            pending.reject(failed(e)).await;
-                            return Ok(());
-                        }
-                    };
-                    let Some(last) = page.last() else { break };
-                    next = last.output.batch.saturating_add(1);
-                    let full = page.len() == MAX_PAGE as usize;
-                    all.extend(page);
-                    if !full {
-                        break;
-                    }
+            Some(from) => match self.0.outputs(topic, from, usize::MAX) {
+                Ok(all) => all,
+                Err(e) => {
+                    pending.reject(failed(e)).await;
+                    return Ok(());
                 }
-                all
-            }
+            },
             None => Vec::new(),
         };
         let sink = pending.accept().await?;
