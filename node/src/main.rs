@@ -3,6 +3,7 @@
 // which are large; boxing them at every call would only obscure the SDK's signatures.
 #![allow(clippy::result_large_err)]
 
+mod certify;
 mod chain_spec;
 mod cli;
 mod command;

@@ -1,7 +1,8 @@
 //! The node's JSON-RPC API: the standard Substrate methods plus account nonces and fees,
 //! Concerto's `concerto_submitEvents` (see `crate::ingest::rpc`) and its serving methods
 //! (`concerto_subscribeOutputs`, `concerto_output(s)`, `concerto_topic`; see
-//! `crate::serve::rpc`).
+//! `crate::serve::rpc`) and quorum certificates (`concerto_subscribeCertified`; see
+//! `crate::certify::rpc`).
 
 use concerto_runtime::{opaque::Block, AccountId, Balance, Nonce};
 use jsonrpsee::RpcModule;
@@ -24,6 +25,8 @@ pub(crate) struct FullDeps<C, P, B: sc_client_api::Backend<Block>> {
     pub ingest: Arc<crate::ingest::Ingest<C>>,
     /// The output index (the serving methods).
     pub index: Arc<crate::serve::Index<C, B>>,
+    /// The quorum certificates (`concerto_subscribeCertified`).
+    pub certifier: Arc<crate::certify::Certifier>,
 }
 
 /// Builds the RPC extensions of a full node.
@@ -53,6 +56,7 @@ where
     B: sc_client_api::Backend<Block> + 'static,
     P: TransactionPool + 'static,
 {
+    use crate::certify::rpc::CertifyRpcServer;
     use crate::ingest::rpc::IngestRpcServer;
     use crate::serve::rpc::ServeRpcServer;
     use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
@@ -64,11 +68,13 @@ where
         pool,
         ingest,
         index,
+        certifier,
     } = deps;
 
     module.merge(System::new(client.clone(), pool).into_rpc())?;
-    module.merge(TransactionPayment::new(client).into_rpc())?;
+    module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
     module.merge(crate::ingest::rpc::IngestRpcHandler(ingest).into_rpc())?;
+    module.merge(crate::certify::rpc::CertifyRpcHandler { certifier, client }.into_rpc())?;
     module.merge(crate::serve::rpc::ServeRpcHandler(index).into_rpc())?;
 
     Ok(module)

@@ -188,6 +188,16 @@ pub(crate) fn new_full<
             peer_store_handle,
         );
     net_config.add_notification_protocol(grandpa_protocol_config);
+    // Quorum certificates: validators' attestations gossiped to every node.
+    let genesis = client.block_hash(0)?.expect("Genesis block exists; qed");
+    let certify_protocol = crate::certify::protocol_name(&genesis);
+    let (certify_protocol_config, certify_notification_service) =
+        crate::certify::peers_set_config::<N>(
+            certify_protocol.clone(),
+            metrics.clone(),
+            net_config.peer_store_handle(),
+        );
+    net_config.add_notification_protocol(certify_protocol_config);
 
     let warp_sync = Arc::new(sc_consensus_grandpa::warp_proof::NetworkProvider::new(
         backend.clone(),
@@ -305,11 +315,32 @@ pub(crate) fn new_full<
         index.clone().follow_finality(),
     );
 
+    let certifier = crate::certify::Certifier::new(genesis, config.prometheus_registry())
+        .map_err(|e| ServiceError::Other(e.to_string()))?;
+    task_manager.spawn_handle().spawn(
+        "concerto-certify",
+        Some("concerto"),
+        crate::certify::run(
+            certifier.clone(),
+            client.clone(),
+            transaction_pool.clone(),
+            keystore_container.keystore(),
+            crate::certify::Gossip {
+                network: network.clone(),
+                sync: sync_service.clone(),
+                notification_service: certify_notification_service,
+                protocol: certify_protocol,
+            },
+            config.prometheus_registry().cloned(),
+        ),
+    );
+
     let rpc_extensions_builder = {
         let client = client.clone();
         let pool = transaction_pool.clone();
         let ingest = ingest.clone();
         let index = index.clone();
+        let certifier = certifier.clone();
 
         Box::new(move |_| {
             let deps = crate::rpc::FullDeps {
@@ -317,6 +348,7 @@ pub(crate) fn new_full<
                 pool: pool.clone(),
                 ingest: ingest.clone(),
                 index: index.clone(),
+                certifier: certifier.clone(),
             };
             crate::rpc::create_full(deps).map_err(Into::into)
         })

@@ -307,6 +307,14 @@ impl_runtime_apis! {
         fn latest_outputs(topic: TopicId) -> Vec<OutputView<BlockNumber>> {
             Topics::api_latest_outputs(topic)
         }
+
+        fn validators() -> Vec<ConcertoId> {
+            Topics::validators()
+        }
+
+        fn attesters(topic: TopicId, batch: BatchNumber) -> Vec<ConcertoId> {
+            Topics::api_attesters(topic, batch)
+        }
     }
 
     impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {

@@ -157,27 +157,39 @@ impl Queue {
             events: held,
             keys,
         } = &mut *guard;
+        // Decided against the queue plus this call's own admissions, written to disk, and
+        // only then applied to the queue: if the write fails, the queue is as it was.
         let mut tx = self.db.transaction();
         let mut answers = Vec::with_capacity(events.len());
+        let mut admitted: Vec<(u64, Queued)> = Vec::new();
+        // (key, sequence) → index in `admitted`, and each key's last admitted sequence.
+        let mut in_call: BTreeMap<(Key, u64), usize> = BTreeMap::new();
+        let mut last_in_call: BTreeMap<Key, u64> = BTreeMap::new();
         for event in events {
             let on_chain = chain_next.get(&event.key).copied().unwrap_or(0);
             let per = keys.entry(event.key).or_default();
             per.best_next = per.best_next.max(on_chain);
-            let expected = per
-                .queued
-                .last_key_value()
-                .map_or(per.best_next, |(last, _)| {
-                    last.saturating_add(1).max(per.best_next)
-                });
+            let expected = match last_in_call.get(&event.key) {
+                Some(last) => last.saturating_add(1),
+                None => per
+                    .queued
+                    .last_key_value()
+                    .map_or(per.best_next, |(last, _)| {
+                        last.saturating_add(1).max(per.best_next)
+                    }),
+            };
             if event.sequence < expected {
                 // The very same event again is fine (a client retrying, or submitting to
                 // several nodes); anything else reuses a sequence number.
-                let same = per
-                    .queued
-                    .get(&event.sequence)
-                    .and_then(|arrival| held.get(arrival))
-                    .is_some_and(|q| q.bytes == event.bytes);
-                answers.push(if same {
+                let held_bytes = match in_call.get(&(event.key, event.sequence)) {
+                    Some(i) => admitted.get(*i).map(|(_, q)| &q.bytes),
+                    None => per
+                        .queued
+                        .get(&event.sequence)
+                        .and_then(|arrival| held.get(arrival))
+                        .map(|q| &q.bytes),
+                };
+                answers.push(if held_bytes == Some(&event.bytes) {
                     Ok(Admission::Duplicate)
                 } else {
                     Err(IngestError::SequenceUsed { expected })
@@ -188,28 +200,36 @@ impl Queue {
                 answers.push(Err(IngestError::SequenceGap { expected }));
                 continue;
             }
-            if held.len() >= self.capacity {
+            if held.len() + admitted.len() >= self.capacity {
                 answers.push(Err(IngestError::QueueFull {
                     capacity: self.capacity,
                 }));
                 continue;
             }
-            let arrival = *next_arrival;
-            *next_arrival = arrival.saturating_add(1);
+            let arrival = next_arrival.saturating_add(admitted.len() as u64);
             tx.put(EVENTS, &arrival.to_be_bytes(), &event.bytes);
-            per.queued.insert(event.sequence, arrival);
-            held.insert(
+            in_call.insert((event.key, event.sequence), admitted.len());
+            last_in_call.insert(event.key, event.sequence);
+            admitted.push((
                 arrival,
                 Queued {
                     key: event.key,
                     sequence: event.sequence,
                     bytes: event.bytes,
                 },
-            );
+            ));
             answers.push(Ok(Admission::Accepted));
         }
         // Written while the lock is held, so the disk order is the admission order.
         self.db.write(tx)?;
+        *next_arrival = next_arrival.saturating_add(admitted.len() as u64);
+        for (arrival, queued) in admitted {
+            keys.entry(queued.key)
+                .or_default()
+                .queued
+                .insert(queued.sequence, arrival);
+            held.insert(arrival, queued);
+        }
         Ok(answers)
     }
 

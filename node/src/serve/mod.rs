@@ -48,6 +48,9 @@ const META: u32 = 1;
 const EVENTS: u32 = 2;
 const COLUMNS: u32 = 3;
 const LAST_INDEXED: &[u8] = b"last-indexed";
+/// The layout of the records; an index of another version is rebuilt from the chain.
+const SCHEMA: &[u8] = b"schema";
+const SCHEMA_VERSION: u32 = 2;
 /// Outputs a slow subscriber may fall behind before it is told it lagged.
 const BROADCAST_CAPACITY: usize = 4096;
 
@@ -60,6 +63,11 @@ pub(crate) struct IndexedOutput {
     pub output: OutputView<u32>,
     /// The hash of the (GRANDPA-finalized) block whose `OutputFinalized` announced it.
     pub block_hash: H256,
+    /// The batch's window (first and last block), as the chain sealed it.
+    pub window: Option<(u32, u32)>,
+    /// The validators whose attestations made the quorum by that block (`conc` keys, in
+    /// key order); later matching attestations are not counted here.
+    pub attesters: Vec<[u8; 32]>,
 }
 
 /// Why the index failed.
@@ -224,6 +232,7 @@ impl<C: IndexClient<B>, B: Backend<Block> + 'static> Index<C, B> {
             path: path.display().to_string(),
             source,
         })?;
+        Self::check_schema(&db, path)?;
         let (new_outputs, _) = broadcast::channel(BROADCAST_CAPACITY);
         Ok(Arc::new(Index {
             client,
@@ -234,6 +243,27 @@ impl<C: IndexClient<B>, B: Backend<Block> + 'static> Index<C, B> {
             new_outputs,
             _backend: PhantomData,
         }))
+    }
+
+    /// Rebuilds an index written in another layout (by an older node): it is emptied and
+    /// indexed again from the chain as the follower catches up.
+    fn check_schema(db: &kvdb_rocksdb::Database, path: &Path) -> Result<(), IndexError> {
+        let version = match db.get(META, SCHEMA)? {
+            Some(bytes) => Some(u32::decode(&mut &bytes[..])?),
+            None => None,
+        };
+        if version == Some(SCHEMA_VERSION) {
+            return Ok(());
+        }
+        let mut tx = db.transaction();
+        if version.is_some() || db.get(META, LAST_INDEXED)?.is_some() {
+            log::warn!(target: LOG_TARGET, "the output index at {} has layout {} (this node writes {SCHEMA_VERSION}): rebuilding it from the chain", path.display(), version.map_or("1".to_string(), |v| v.to_string()));
+            for column in [OUTPUTS, META, EVENTS] {
+                tx.delete_prefix(column, &[]);
+            }
+        }
+        tx.put_vec(META, SCHEMA, SCHEMA_VERSION.encode());
+        Ok(db.write(tx)?)
     }
 
     /// Runs `f` on the open database.
@@ -405,6 +435,17 @@ impl<C: IndexClient<B>, B: Backend<Block> + 'static> Index<C, B> {
                     topic,
                     output: output.clone(),
                     block_hash: hash,
+                    window: api
+                        .batch(hash, topic, batch)
+                        .ok()
+                        .flatten()
+                        .map(|b| b.window),
+                    attesters: api
+                        .attesters(hash, topic, batch)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|k| <[u8; 32]>::try_from(AsRef::<[u8]>::as_ref(k)).ok())
+                        .collect(),
                 }),
                 None => {
                     log::error!(target: LOG_TARGET, "block {number}: topic {topic} batch {batch} finalized but not among its latest outputs; not indexed")

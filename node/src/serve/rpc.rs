@@ -28,7 +28,9 @@ use jsonrpsee::{
     PendingSubscriptionSink, SubscriptionMessage,
 };
 use pallet_topics::{runtime_api::TopicsApi, BatchNumber, TopicId};
-use polkadot_sdk::{sc_client_api::Backend, sp_core::H256};
+use polkadot_sdk::{
+    sc_client_api::Backend, sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend, sp_core::H256,
+};
 use serde::Serialize;
 use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
@@ -46,16 +48,17 @@ pub(crate) const EVENTS_PRUNED: i32 = 4004;
 /// Error code: this node never held the batch's events.
 pub(crate) const EVENTS_MISSING: i32 = 4005;
 
-fn hex0x(bytes: &[u8]) -> String {
+pub(crate) fn hex0x(bytes: &[u8]) -> String {
     format!("0x{}", hex::encode(bytes))
 }
 
-/// An output as the RPC serves it.
+/// What validators computed for a batch, as the RPC serves it (part of an output and of
+/// a certificate).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct OutputJson {
-    topic: TopicId,
-    batch: BatchNumber,
+pub(crate) struct ResultJson {
+    /// Machine root hash before the batch (hex).
+    start_root: String,
     /// Merkle root of the outputs (hex).
     outputs_root: String,
     /// Machine root hash after the batch (hex).
@@ -67,25 +70,68 @@ pub(crate) struct OutputJson {
     cycles: u64,
     /// `Accepted` or `Rejected`.
     verdict: String,
-    /// The block whose `OutputFinalized` announced it (GRANDPA-finalized).
-    block_number: u32,
-    block_hash: String,
 }
 
-impl From<&IndexedOutput> for OutputJson {
-    fn from(o: &IndexedOutput) -> Self {
-        let v = &o.output;
-        OutputJson {
-            topic: o.topic,
-            batch: v.batch,
+impl From<&pallet_topics::runtime_api::OutputView<u32>> for ResultJson {
+    fn from(v: &pallet_topics::runtime_api::OutputView<u32>) -> Self {
+        ResultJson {
+            start_root: hex0x(&v.start_root),
             outputs_root: hex0x(&v.outputs_root),
             state_root: hex0x(&v.state_root),
             outputs_hash: hex0x(&v.outputs_hash),
             outputs: v.outputs.as_deref().map(hex0x),
             cycles: v.cycles,
             verdict: format!("{:?}", v.verdict),
-            block_number: v.finalized_at,
+        }
+    }
+}
+
+impl From<&concerto_primitives::AttestationResult<Vec<u8>>> for ResultJson {
+    fn from(r: &concerto_primitives::AttestationResult<Vec<u8>>) -> Self {
+        use concerto_primitives::OutputsPayload;
+        ResultJson {
+            start_root: hex0x(&r.start_root),
+            outputs_root: hex0x(&r.outputs_root),
+            state_root: hex0x(&r.state_root),
+            outputs_hash: hex0x(&r.outputs.hash(polkadot_sdk::sp_io::hashing::blake2_256)),
+            outputs: match &r.outputs {
+                OutputsPayload::Inline(bytes) => Some(hex0x(bytes)),
+                OutputsPayload::Hash(_) => None,
+            },
+            cycles: r.cycles,
+            verdict: format!("{:?}", r.verdict),
+        }
+    }
+}
+
+/// An output as the RPC serves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct OutputJson {
+    topic: TopicId,
+    batch: BatchNumber,
+    /// The batch's window, first and last block (null if the chain no longer held it).
+    window: Option<(u32, u32)>,
+    /// Roots, outputs, cycles and verdict.
+    #[serde(flatten)]
+    result: ResultJson,
+    /// The block whose `OutputFinalized` announced it (GRANDPA-finalized).
+    block_number: u32,
+    block_hash: String,
+    /// The validators whose matching attestations made the quorum (`conc` keys, hex).
+    attesters: Vec<String>,
+}
+
+impl From<&IndexedOutput> for OutputJson {
+    fn from(o: &IndexedOutput) -> Self {
+        OutputJson {
+            topic: o.topic,
+            batch: o.output.batch,
+            window: o.window,
+            result: ResultJson::from(&o.output),
+            block_number: o.output.finalized_at,
             block_hash: hex0x(o.block_hash.as_bytes()),
+            attesters: o.attesters.iter().map(|k| hex0x(k)).collect(),
         }
     }
 }
@@ -192,8 +238,31 @@ pub(crate) trait ServeRpc {
 /// Serves [`ServeRpcServer`] from the node's [`Index`].
 pub(crate) struct ServeRpcHandler<C, B: Backend<Block>>(pub Arc<Index<C, B>>);
 
-fn failed(e: impl std::fmt::Display) -> ErrorObjectOwned {
+pub(crate) fn failed(e: impl std::fmt::Display) -> ErrorObjectOwned {
     ErrorObjectOwned::owned(INDEX_FAILED, e.to_string(), None::<()>)
+}
+
+/// The topic at the best block, or the named [`UNKNOWN_TOPIC`] error.
+pub(crate) fn topic_view<C>(
+    client: &C,
+    topic: TopicId,
+) -> Result<pallet_topics::runtime_api::TopicView<AccountId, H256, u32>, ErrorObjectOwned>
+where
+    C: ProvideRuntimeApi<Block> + HeaderBackend<Block>,
+    C::Api: TopicsApi<Block, AccountId, H256, u32, concerto_runtime::keys::crypto::Public>,
+{
+    let best = client.info().best_hash;
+    client
+        .runtime_api()
+        .topic(best, topic)
+        .map_err(failed)?
+        .ok_or_else(|| {
+            ErrorObjectOwned::owned(
+                UNKNOWN_TOPIC,
+                format!("UnknownTopic: no topic {topic} at the best block"),
+                None::<()>,
+            )
+        })
 }
 
 impl<C: IndexClient<B>, B: Backend<Block> + 'static> ServeRpcHandler<C, B> {
@@ -201,19 +270,7 @@ impl<C: IndexClient<B>, B: Backend<Block> + 'static> ServeRpcHandler<C, B> {
         &self,
         topic: TopicId,
     ) -> Result<pallet_topics::runtime_api::TopicView<AccountId, H256, u32>, ErrorObjectOwned> {
-        let best = self.0.client.info().best_hash;
-        self.0
-            .client
-            .runtime_api()
-            .topic(best, topic)
-            .map_err(failed)?
-            .ok_or_else(|| {
-                ErrorObjectOwned::owned(
-                    UNKNOWN_TOPIC,
-                    format!("UnknownTopic: no topic {topic} at the best block"),
-                    None::<()>,
-                )
-            })
+        topic_view(&*self.0.client, topic)
     }
 }
 

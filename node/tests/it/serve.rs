@@ -5,65 +5,24 @@
 //! subscription with `fromBatch` replays them first.
 
 use crate::common::{
-    block_on,
     chain::Chain,
     concerto::{finalized_output, median_topic, publish, ticks, Publisher, WAIT},
+    ws::Ws,
     Node,
 };
 use concerto_primitives::price::MedianConfig;
-use futures::{SinkExt, StreamExt};
 use jsonrpsee_core::rpc_params;
 use serde_json::{json, Value};
 use std::time::Duration;
-use tokio_tungstenite::{connect_async, tungstenite::Message, MaybeTlsStream, WebSocketStream};
 
-/// A WebSocket JSON-RPC connection to a node.
-struct Ws(WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>);
+/// Subscribes to a topic's finalized outputs.
+fn subscribe(ws: &mut Ws, topic: u32, from_batch: Option<u64>) -> Result<Value, Value> {
+    ws.subscribe("concerto_subscribeOutputs", json!([topic, from_batch]))
+}
 
-impl Ws {
-    fn connect(node: &Node) -> Ws {
-        let url = format!("ws://127.0.0.1:{}", node.rpc_port);
-        let (stream, _) = block_on(connect_async(url)).expect("WebSocket connects");
-        Ws(stream)
-    }
-
-    fn send(&mut self, id: u64, method: &str, params: Value) {
-        let request = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
-        block_on(self.0.send(Message::text(request.to_string()))).expect("request sent");
-    }
-
-    /// The next JSON message, within `timeout`.
-    fn next(&mut self, timeout: Duration) -> Value {
-        block_on(async {
-            loop {
-                let msg = tokio::time::timeout(timeout, self.0.next())
-                    .await
-                    .expect("a message within the timeout")
-                    .expect("the connection is open")
-                    .expect("a WebSocket message");
-                if let Message::Text(text) = msg {
-                    return serde_json::from_str(text.as_str()).expect("JSON");
-                }
-            }
-        })
-    }
-
-    /// Subscribes; the subscription id, or the error object.
-    fn subscribe(&mut self, topic: u32, from_batch: Option<u64>) -> Result<Value, Value> {
-        self.send(1, "concerto_subscribeOutputs", json!([topic, from_batch]));
-        let answer = self.next(Duration::from_secs(30));
-        match answer.get("result") {
-            Some(id) => Ok(id.clone()),
-            None => Err(answer["error"].clone()),
-        }
-    }
-
-    /// The next notification's output.
-    fn output(&mut self) -> Value {
-        let n = self.next(WAIT);
-        assert_eq!(n["method"], "concerto_finalizedOutput", "{n}");
-        n["params"]["result"].clone()
-    }
+/// The next pushed output.
+fn output(ws: &mut Ws) -> Value {
+    ws.notification("concerto_finalizedOutput", WAIT)
 }
 
 fn error_code(e: jsonrpsee_core::client::Error) -> Option<i32> {
@@ -89,15 +48,13 @@ fn outputs_are_pushed_served_paged_and_kept_across_a_restart() {
     let (stream, topic) = median_topic(&mut chain, &publishers, config, 1);
 
     let mut ws = Ws::connect(&node);
-    let unknown = ws
-        .subscribe(topic + 100, None)
-        .expect_err("an unknown topic");
+    let unknown = subscribe(&mut ws, topic + 100, None).expect_err("an unknown topic");
     assert_eq!(unknown["code"], 4001, "{unknown}");
-    ws.subscribe(topic, None).expect("subscribed");
+    subscribe(&mut ws, topic, None).expect("subscribed");
 
     let [a, b] = &publishers;
     publish(&chain, ticks(&chain, stream, 3, &[(a, 100), (b, 300)]));
-    let pushed = ws.output();
+    let pushed = output(&mut ws);
     assert_eq!(pushed["topic"], topic);
     assert_eq!(pushed["batch"], 0);
     assert_eq!(pushed["verdict"], "Accepted");
@@ -107,6 +64,18 @@ fn outputs_are_pushed_served_paged_and_kept_across_a_restart() {
         pushed["outputsRoot"],
         format!("0x{}", hex::encode(view.outputs_root))
     );
+    assert_eq!(
+        pushed["startRoot"],
+        format!("0x{}", hex::encode(view.start_root))
+    );
+    // The dev chain's one validator made the quorum; the window is the sealed batch's.
+    assert_eq!(
+        pushed["attesters"].as_array().map(Vec::len),
+        Some(1),
+        "{pushed}"
+    );
+    let window = pushed["window"].as_array().expect("a window");
+    assert!(window[0].as_u64() <= window[1].as_u64(), "{pushed}");
     // Its block is final by the time it is pushed, and the hash is that block's.
     let hash: String = node
         .call("chain_getBlockHash", rpc_params![finalized_at])
@@ -124,7 +93,7 @@ fn outputs_are_pushed_served_paged_and_kept_across_a_restart() {
         p.event(&chain, stream, 1, &codec::Encode::encode(&tick))
     };
     publish(&chain, vec![later(a, 200), later(b, 400)]);
-    let second = ws.output();
+    let second = output(&mut ws);
     assert_eq!(second["batch"], 1);
     let served: Value = node
         .call("concerto_output", rpc_params![topic, 0])
@@ -209,9 +178,9 @@ fn outputs_are_pushed_served_paged_and_kept_across_a_restart() {
         .unwrap_or_else(|| panic!("batch 1 not served after a restart; log:\n{}", node.log()));
     assert_eq!(restarted, second);
     let mut ws = Ws::connect(&node);
-    ws.subscribe(topic, Some(0)).expect("subscribed");
-    assert_eq!(ws.output(), pushed);
-    assert_eq!(ws.output(), second);
+    subscribe(&mut ws, topic, Some(0)).expect("subscribed");
+    assert_eq!(output(&mut ws), pushed);
+    assert_eq!(output(&mut ws), second);
     drop(ws);
     let pruned = node
         .wait_for(WAIT, |n| {

@@ -53,18 +53,8 @@ impl OutputsPayload<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::fake_hash;
     use alloc::vec;
-
-    /// A stand-in hasher for the tests: not BLAKE2b, but deterministic and injective
-    /// enough to tell payloads apart.
-    fn fake_hash(bytes: &[u8]) -> Hash32 {
-        let mut h = [0u8; 32];
-        for (i, b) in bytes.iter().enumerate() {
-            h[i % 32] = h[i % 32].wrapping_mul(31).wrapping_add(*b);
-        }
-        h[31] = bytes.len() as u8;
-        h
-    }
 
     #[test]
     fn both_forms_hash_alike() {

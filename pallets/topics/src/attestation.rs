@@ -35,7 +35,7 @@ impl<T: Config> Pallet<T> {
     /// The quorum a topic needs with `validators` validators: the explicit one, or more
     /// than two thirds.
     pub fn effective_quorum(quorum: Option<u32>, validators: u32) -> u32 {
-        quorum.unwrap_or_else(|| validators.saturating_mul(2) / 3 + 1)
+        concerto_primitives::effective_quorum(quorum, validators)
     }
 
     /// The message a validator signs for an attestation: SCALE encoding of
@@ -118,7 +118,7 @@ impl<T: Config> Pallet<T> {
         let topic = Self::check_attestation(&attestation)?;
         let key = (attestation.topic, attestation.batch);
         let mut info = Batches::<T>::get(key.0, key.1).ok_or(Error::<T>::BatchNotSealed)?;
-        let digest = attestation.result.digest();
+        let digest = attestation.result.digest(sp_io::hashing::blake2_256);
         Attestations::<T>::insert(key, &attestation.validator, digest);
         let votes = Candidates::<T>::mutate(key, digest, |candidate| {
             let c = candidate.get_or_insert_with(|| Candidate {

@@ -54,6 +54,8 @@ pub struct TemplateView<AccountId> {
 pub struct OutputView<BlockNumber> {
     /// The batch.
     pub batch: BatchNumber,
+    /// Machine root hash before the batch.
+    pub start_root: Hash32,
     /// Outputs Merkle root.
     pub outputs_root: Hash32,
     /// Machine root hash after the batch.
@@ -119,6 +121,12 @@ sp_api::decl_runtime_apis! {
         fn template(hash: Hash) -> Option<TemplateView<AccountId>>;
         /// The latest finalized outputs of a topic, oldest first.
         fn latest_outputs(topic: TopicId) -> Vec<OutputView<BlockNumber>>;
+        /// The validators whose attestations count now (their `conc` keys).
+        fn validators() -> Vec<AttestationId>;
+        /// The validators whose attestation of a batch matches its finalized result, in
+        /// key order; empty if the batch is not finalized or no longer held (attestations
+        /// are kept until the batch's deadline).
+        fn attesters(topic: TopicId, batch: BatchNumber) -> Vec<AttestationId>;
     }
 }
 
@@ -189,6 +197,7 @@ impl<T: Config> Pallet<T> {
             .into_iter()
             .map(|o| OutputView {
                 batch: o.batch,
+                start_root: o.result.start_root,
                 outputs_root: o.result.outputs_root,
                 state_root: o.result.state_root,
                 outputs_hash: o.result.outputs.hash(sp_io::hashing::blake2_256),
@@ -201,5 +210,19 @@ impl<T: Config> Pallet<T> {
                 finalized_at: o.finalized_at,
             })
             .collect()
+    }
+
+    /// See [`TopicsApi::attesters`].
+    pub fn api_attesters(topic: TopicId, batch: BatchNumber) -> Vec<T::AttestationId> {
+        let Some(finalized) = Batches::<T>::get(topic, batch).and_then(|info| info.finalized)
+        else {
+            return Vec::new();
+        };
+        let mut attesters: Vec<_> = Attestations::<T>::iter_prefix((topic, batch))
+            .filter(|(_, digest)| *digest == finalized)
+            .map(|(validator, _)| validator)
+            .collect();
+        attesters.sort_unstable();
+        attesters
     }
 }

@@ -12,11 +12,7 @@ use sp_core::{ed25519, sr25519};
 
 /// Identifies a stream (assigned in registration order, from 0).
 pub type StreamId = u32;
-/// Identifies a topic (assigned in registration order, from 0).
-pub type TopicId = u32;
-/// Batch number within a topic (0, 1, 2, ...), as in `concerto_primitives::BatchHeader`.
-pub type BatchNumber = u64;
-pub use concerto_primitives::{Hash32, MachineLimits, Verdict};
+pub use concerto_primitives::{BatchNumber, Hash32, MachineLimits, TopicId, Verdict};
 
 /// The message a publisher signs for an event: SCALE of `(domain::EVENT_SIGNING, genesis
 /// hash, stream, publisher, sequence, blake2_256(payload))`. Pure, so publishers and
@@ -123,14 +119,7 @@ impl SignatureCheck {
     }
 }
 
-/// The message a validator signs for an attestation: SCALE of
-/// `(domain::ATTESTATION_SIGNING, genesis hash, attestation)`.
-pub fn attestation_signing_payload<G: Encode, A: Encode>(
-    genesis: &G,
-    attestation: &A,
-) -> alloc::vec::Vec<u8> {
-    (domain::ATTESTATION_SIGNING, genesis, attestation).encode()
-}
+pub use concerto_primitives::attestation::signing_payload as attestation_signing_payload;
 
 /// What the generic fields of the stored types need (for the `*NoBound` derives).
 pub trait Field: Clone + PartialEq + Eq + core::fmt::Debug {}
@@ -396,81 +385,15 @@ pub struct BatchInfo<BlockNumber> {
 /// by hash (see [`concerto_primitives::OutputsPayload`]).
 pub type OutputsPayload<MaxOutput> = concerto_primitives::OutputsPayload<BoundedVec<u8, MaxOutput>>;
 
-/// What a validator computed for a batch.
-#[derive(
-    CloneNoBound,
-    PartialEqNoBound,
-    EqNoBound,
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    MaxEncodedLen,
-    TypeInfo,
-    DebugNoBound,
-)]
-#[scale_info(skip_type_params(MaxOutput))]
-pub struct AttestationResult<MaxOutput: Get<u32>> {
-    /// The machine's root hash before the first input of the batch: the template's initial
-    /// machine for stateless topics and for a stateful topic's first batch, otherwise the
-    /// `state_root` of the topic's last finalized batch (checked on chain).
-    pub start_root: Hash32,
-    /// Merkle root of the outputs (keccak tree, as Cartesi's guest library builds it).
-    pub outputs_root: Hash32,
-    /// The machine's root hash after the batch.
-    pub state_root: Hash32,
-    /// The outputs payload or its hash.
-    pub outputs: OutputsPayload<MaxOutput>,
-    /// Cycles used.
-    pub cycles: u64,
-    /// Accepted or rejected.
-    pub verdict: Verdict,
-}
+/// What a validator computed for a batch, as the chain keeps it (the outputs payload
+/// bounded by `MaxOutput`; see [`concerto_primitives::AttestationResult`]).
+pub type AttestationResult<MaxOutput> =
+    concerto_primitives::AttestationResult<BoundedVec<u8, MaxOutput>>;
 
-impl<MaxOutput: Get<u32>> AttestationResult<MaxOutput> {
-    /// What "matching" means: equal roots, outputs hash, cycles and verdict.
-    pub fn digest(&self) -> Hash32 {
-        (
-            self.start_root,
-            self.outputs_root,
-            self.state_root,
-            self.outputs.hash(sp_io::hashing::blake2_256),
-            self.cycles,
-            self.verdict,
-        )
-            .using_encoded(sp_io::hashing::blake2_256)
-    }
-}
-
-/// A validator's signed statement about a sealed batch.
-#[derive(
-    CloneNoBound,
-    PartialEqNoBound,
-    EqNoBound,
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    MaxEncodedLen,
-    TypeInfo,
-    DebugNoBound,
-)]
-#[scale_info(skip_type_params(MaxOutput))]
-// `DecodeWithMemTracking`'s derive repeats the `ValidatorId` bound in a where clause.
-#[allow(clippy::multiple_bound_locations)]
-pub struct Attestation<ValidatorId: Field, MaxOutput: Get<u32>> {
-    /// The topic.
-    pub topic: TopicId,
-    /// The batch.
-    pub batch: BatchNumber,
-    /// The sealed batch's commitment the validator computed over: an attestation counts
-    /// only for the batch with exactly these events, so after a reorg re-seals a batch
-    /// number with other events, attestations of the old one are refused
-    /// (`CommitmentMismatch`).
-    pub commitment: Hash32,
-    /// The attesting validator's `conc` key.
-    pub validator: ValidatorId,
-    /// What it computed.
-    pub result: AttestationResult<MaxOutput>,
-}
+/// A validator's signed statement about a sealed batch, as the chain takes it (see
+/// [`concerto_primitives::Attestation`]).
+pub type Attestation<ValidatorId, MaxOutput> =
+    concerto_primitives::Attestation<ValidatorId, BoundedVec<u8, MaxOutput>>;
 
 /// One distinct result attested for a batch, with its votes.
 #[derive(

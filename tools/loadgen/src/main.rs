@@ -15,7 +15,9 @@
 //!    topic's `BatchSealed` (whose commitment it recomputes from the events' hashes), in
 //!    exactly one sealed batch, and that batch must be finalized (`OutputFinalized`).
 //!    Latency: from sending a call to the first time a node's best block was one holding
-//!    the `OutputFinalized` of the first event's batch, and to that block's finality.
+//!    the `OutputFinalized` of the first event's batch, and to that block's finality;
+//!    with `--certified <ws-url>`, also to the batch's quorum certificate at that node
+//!    (`concerto_subscribeCertified`).
 //!
 //! The last two lines are the figures: `ingest: …` and `latency: …`.
 
@@ -81,6 +83,11 @@ struct Args {
     /// Seconds to wait after the load for inclusion and finalization.
     #[arg(long, default_value_t = 180)]
     settle: u64,
+    /// A node's WebSocket endpoint (e.g. a plain full node's) to subscribe to quorum
+    /// certificates on (`concerto_subscribeCertified`, every topic): adds the latency from
+    /// sending to the certificate at that node.
+    #[arg(long)]
+    certified: Option<String>,
 }
 
 /// Why the run failed.
@@ -97,6 +104,8 @@ enum Error {
     },
     #[error("setup: {0}")]
     Setup(String),
+    #[error("the certificate subscription at {url}: {reason}")]
+    Certified { url: String, reason: String },
     #[error("{0}")]
     Args(String),
 }
@@ -163,6 +172,13 @@ async fn run(args: Args) -> Result<(), Error> {
 
     let heads = Arc::new(Mutex::new(Heads::default()));
     let watcher = tokio::spawn(watch_heads(main.clone(), heads.clone()));
+    let certified = Arc::new(Mutex::new(BTreeMap::new()));
+    let cert_watcher = match &args.certified {
+        Some(url) => Some(tokio::spawn(
+            watch_certificates(url.clone(), topics.clone(), certified.clone()).await?,
+        )),
+        None => None,
+    };
     let tally = Arc::new(Mutex::new(Tally::default()));
     let first_block = main.best_header().await?.number;
     let start = Instant::now();
@@ -196,11 +212,18 @@ async fn run(args: Args) -> Result<(), Error> {
 
     let audit = audit(&main, &args, first_block, &accepted, &topics, &streams).await?;
     watcher.abort();
+    if let Some(w) = cert_watcher {
+        w.abort();
+    }
     let heads = heads.lock().unwrap_or_else(|p| p.into_inner());
+    let certified = certified.lock().unwrap_or_else(|p| p.into_inner());
 
     let rate = accepted.len() as f64 / load_secs;
-    let (mut best_ms, mut final_ms) = (Vec::new(), Vec::new());
+    let (mut best_ms, mut final_ms, mut cert_ms) = (Vec::new(), Vec::new(), Vec::new());
     for (sent, id) in &probes {
+        if let Some(at) = audit.batch_of.get(id).and_then(|b| certified.get(b)) {
+            cert_ms.push(at.saturating_duration_since(*sent).as_millis() as u64);
+        }
         let Some(block) = audit.finalized_in.get(id) else {
             continue;
         };
@@ -219,6 +242,35 @@ async fn run(args: Args) -> Result<(), Error> {
         audit.doubled,
         best_ms.len()
     );
+    if let Some(url) = &args.certified {
+        // How much earlier the certificate was there than the best block holding the
+        // output (negative: later).
+        let mut lead_ms: Vec<i64> = certified
+            .iter()
+            .filter_map(|(batch, at)| {
+                let seen = heads.best_seen.get(audit.output_block.get(batch)?)?;
+                Some(if seen >= at {
+                    seen.duration_since(*at).as_millis() as i64
+                } else {
+                    -(at.duration_since(*seen).as_millis() as i64)
+                })
+            })
+            .collect();
+        lead_ms.sort_unstable();
+        let ahead = lead_ms.iter().filter(|l| **l > 0).count();
+        println!(
+            "certified: {ahead} of {} certificates came before the best block holding their OutputFinalized; lead p50 {} ms",
+            lead_ms.len(),
+            lead_ms.get(lead_ms.len() / 2).map_or("n/a".to_string(), |l| l.to_string()),
+        );
+        println!(
+            "certified: p50 {} ms, p95 {} ms from sending to the quorum certificate at {url} ({} certificates, {} samples)",
+            percentile(&mut cert_ms.clone(), 50),
+            percentile(&mut cert_ms.clone(), 95),
+            certified.len(),
+            cert_ms.len()
+        );
+    }
     println!(
         "ingest: {:.0} events/s accepted, {} sealed, {} lost, verify ceiling {:.0}/s, {:.1}% of ceiling",
         rate,
@@ -570,6 +622,52 @@ impl Heads {
     }
 }
 
+/// Subscribes to every topic's certificates at `url` (WebSocket JSON-RPC) and returns the
+/// task that records when each (topic, batch) was first certified.
+async fn watch_certificates(
+    url: String,
+    topics: Vec<u32>,
+    seen: Arc<Mutex<BTreeMap<(u32, u64), Instant>>>,
+) -> Result<impl std::future::Future<Output = ()>, Error> {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let failed = |reason: String| Error::Certified {
+        url: url.clone(),
+        reason,
+    };
+    let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    for (id, topic) in topics.iter().enumerate() {
+        let request = serde_json::json!({
+            "jsonrpc": "2.0", "id": id, "method": "concerto_subscribeCertified", "params": [topic]
+        });
+        ws.send(Message::text(request.to_string()))
+            .await
+            .map_err(|e| failed(e.to_string()))?;
+    }
+    Ok(async move {
+        while let Some(Ok(msg)) = ws.next().await {
+            let Message::Text(text) = msg else { continue };
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(text.as_str()) else {
+                continue;
+            };
+            if let Some(e) = v.get("error") {
+                println!("certified: subscription refused: {e}");
+                continue;
+            }
+            let r = &v["params"]["result"];
+            if let (Some(topic), Some(batch)) = (r["topic"].as_u64(), r["batch"].as_u64()) {
+                let now = Instant::now();
+                seen.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .entry((topic as u32, batch))
+                    .or_insert(now);
+            }
+        }
+    })
+}
+
 async fn watch_heads(node: Node, heads: Arc<Mutex<Heads>>) {
     let mut tick = 0u64;
     loop {
@@ -601,6 +699,10 @@ struct Audit {
     doubled: usize,
     /// Event → the block holding its batch's `OutputFinalized`.
     finalized_in: BTreeMap<EventId, u32>,
+    /// Event → its (topic, batch).
+    batch_of: BTreeMap<EventId, (u32, u64)>,
+    /// (topic, batch) → the block holding its `OutputFinalized`.
+    output_block: BTreeMap<(u32, u64), u32>,
 }
 
 /// A `BatchSealed`: first and last block of the window, event count, commitment.
@@ -765,6 +867,7 @@ async fn audit(
     let mut sealed = 0;
     let mut doubled = 0;
     let mut finalized_in = BTreeMap::new();
+    let mut batch_of = BTreeMap::new();
     for id in accepted {
         let Some((block, _, times)) = scan.included.get(id) else {
             lost += 1;
@@ -780,6 +883,7 @@ async fn audit(
         match batch_of_block.get(&(topic, *block)) {
             Some((batch, true)) => {
                 sealed += 1;
+                batch_of.insert(*id, (topic, *batch));
                 match scan.finalized.get(&(topic, *batch)) {
                     Some(f) => {
                         finalized_in.insert(*id, *f);
@@ -798,5 +902,7 @@ async fn audit(
         lost,
         doubled,
         finalized_in,
+        batch_of,
+        output_block: scan.finalized.clone(),
     })
 }

@@ -8,6 +8,7 @@
 
 pub(crate) mod chain;
 pub(crate) mod concerto;
+pub(crate) mod ws;
 
 use concerto_runtime::Header;
 use http_body_util::{BodyExt, Empty};

@@ -37,7 +37,7 @@ fn quorum_finalizes_the_output() {
         let r = result(7);
         assert_eq!(
             Batches::<Test>::get(0, 0).unwrap().finalized,
-            Some(r.digest())
+            Some(r.digest(sp_io::hashing::blake2_256))
         );
         assert!(topic_events().contains(&Event::OutputFinalized {
             topic: 0,
