@@ -240,14 +240,30 @@ mod benchmarks {
         );
     }
 
+    /// The dearest path: resuming a paused topic whose last window was sealed, with an
+    /// explicit quorum (checked against the validator set), opens a new window.
     #[benchmark]
     fn set_topic_status() {
         let owner = funded::<T>(0);
         let (s, _) = stream::<T>(&owner, 1);
         let hash = template::<T>(&owner, 1);
         let t = topic::<T>(&owner, vec![s], hash, 1);
+        let v = validators::<T>(T::MaxValidators::get()).len() as u32;
+        Topics::<T>::mutate(t, |info| {
+            let info = info.as_mut().expect("just registered");
+            if let Some((_, end)) = info.open_window.take() {
+                SealSchedule::<T>::mutate(end, |due| due.retain(|x| *x != t));
+                OpenTopicCount::<T>::mutate(|n| *n = n.saturating_sub(1));
+            }
+            info.status = TopicStatus::Paused;
+            info.quorum = Some(v);
+        });
         #[extrinsic_call]
-        _(RawOrigin::Signed(owner), t, TopicStatus::Paused);
+        _(RawOrigin::Signed(owner), t, TopicStatus::Active);
+        assert_eq!(
+            Topics::<T>::get(t).map(|info| info.status),
+            Some(TopicStatus::Active)
+        );
     }
 
     #[benchmark]

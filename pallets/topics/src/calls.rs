@@ -94,7 +94,8 @@ mod calls {
         /// opens in this block and ends `window - 1` blocks later.
         ///
         /// Origin: signed (becomes the owner). Errors: `InvalidStreams`, `UnknownStream`,
-        /// `StreamClosed`, `UnknownTemplate`, `InvalidWindow`, `InvalidQuorum`,
+        /// `StreamClosed`, `UnknownTemplate`, `InvalidWindow`, `QuorumUnreachable` (an
+        /// explicit quorum above the current validator count), `InvalidQuorum`,
         /// `TooManyTopicsForStream`, `TooManyOpenTopics`, `Overflow`.
         /// Emits `TopicRegistered`. Complexity: O(S * K), S streams, K topics per stream.
         #[pallet::call_index(6)]
@@ -116,7 +117,8 @@ mod calls {
         /// the open window (that window is still sealed); resuming opens a new window.
         ///
         /// Origin: signed, the topic's owner. Errors: `UnknownTopic`, `NotOwner`,
-        /// `TopicClosed`, `StatusUnchanged`, `TooManyOpenTopics`.
+        /// `TopicClosed`, `StatusUnchanged`, `TooManyOpenTopics`, `QuorumUnreachable`
+        /// (resuming while the validator set is smaller than the explicit quorum).
         /// Emits `TopicStatusChanged`. Complexity: O(1).
         #[pallet::call_index(7)]
         pub fn set_topic_status(

@@ -88,6 +88,14 @@ mod events_and_errors {
             missed: alloc::vec::Vec<T::AttestationId>,
             deviated: alloc::vec::Vec<T::AttestationId>,
         },
+        /// The validator set shrank below an active topic's explicit quorum: the topic was
+        /// paused (its open window is still sealed), rather than left to expire batch after
+        /// batch. Its owner may resume it once the set is large enough again.
+        TopicQuorumUnreachable {
+            topic: TopicId,
+            quorum: u32,
+            validators: u32,
+        },
     }
 
     #[pallet::error]
@@ -159,5 +167,9 @@ mod events_and_errors {
         /// The attestation is for other events than the sealed batch's (its commitment
         /// differs, e.g. it was computed on a fork that a reorg dropped).
         CommitmentMismatch,
+        /// The topic's explicit quorum is larger than the current validator set, so no
+        /// batch of it could ever be finalized (register with a smaller quorum, or none for
+        /// more than two thirds; resume once the set is large enough).
+        QuorumUnreachable,
     }
 }

@@ -171,10 +171,8 @@ impl<T: Config> Pallet<T> {
         );
         if let Some(q) = quorum {
             let n = Self::validator_count();
-            ensure!(
-                q <= T::MaxValidators::get() && q > n / 2 && q > 0,
-                Error::<T>::InvalidQuorum
-            );
+            ensure!(q <= n, Error::<T>::QuorumUnreachable);
+            ensure!(q > n / 2 && q > 0, Error::<T>::InvalidQuorum);
         }
         let mut info = Templates::<T>::get(template).ok_or(Error::<T>::UnknownTemplate)?;
         let topic = NextTopicId::<T>::get();
@@ -218,6 +216,12 @@ impl<T: Config> Pallet<T> {
         ensure!(t.owner == who, Error::<T>::NotOwner);
         ensure!(t.status != TopicStatus::Closed, Error::<T>::TopicClosed);
         ensure!(t.status != status, Error::<T>::StatusUnchanged);
+        if status == TopicStatus::Active {
+            ensure!(
+                t.quorum.is_none_or(|q| q <= Self::validator_count()),
+                Error::<T>::QuorumUnreachable
+            );
+        }
         if status == TopicStatus::Active && t.open_window.is_none() {
             Self::open_window(topic, &mut t, frame_system::Pallet::<T>::block_number())?;
         }

@@ -1,7 +1,7 @@
 //! The validator set: the session pallet tells this pallet the `conc` keys of each new
 //! validator set, and [`SessionValidatorKeys`] hands them to `Config::Validators`.
 
-use crate::{pallet::*, LOG_TARGET};
+use crate::{pallet::*, types::*, LOG_TARGET};
 use alloc::vec::Vec;
 use core::marker::PhantomData;
 use frame_support::traits::{Get, OneSessionHandler};
@@ -31,7 +31,37 @@ impl<T: Config> Pallet<T> {
                 keys.len(),
             );
         }
+        let count = keys.len().min(limit) as u32;
         SessionValidators::<T>::put(frame_support::BoundedVec::truncate_from(keys));
+        Self::pause_unreachable_topics(count);
+    }
+
+    /// Pauses every active topic whose explicit quorum is above `validators`, with an
+    /// event each (see `Event::TopicQuorumUnreachable`). Active topics are the ones with an
+    /// open window, at most `MaxOpenTopics`, all listed in `SealSchedule`.
+    pub(crate) fn pause_unreachable_topics(validators: u32) {
+        let scheduled: Vec<TopicId> = SealSchedule::<T>::iter_values().flatten().collect();
+        for topic in scheduled {
+            Topics::<T>::mutate(topic, |t| {
+                let Some(t) = t else { return };
+                let Some(quorum) = t.quorum.filter(|q| *q > validators) else {
+                    return;
+                };
+                if t.status != TopicStatus::Active {
+                    return;
+                }
+                t.status = TopicStatus::Paused;
+                Self::deposit_event(Event::TopicQuorumUnreachable {
+                    topic,
+                    quorum,
+                    validators,
+                });
+                Self::deposit_event(Event::TopicStatusChanged {
+                    topic,
+                    status: TopicStatus::Paused,
+                });
+            });
+        }
     }
 }
 

@@ -74,10 +74,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn register_stream(m: u32, ) -> Weight {
 		// Proof size (bytes), measured: `43`,
 		// estimated: `1489`.
-		// Fastest run: 14_607_000 ps.
-		Weight::from_parts(22_230_246, 1489)
-			// Standard error: 475
-			.saturating_add(Weight::from_parts(2_997, 0).saturating_mul(m.into()))
+		// Fastest run: 13_669_000 ps.
+		Weight::from_parts(26_191_990, 1489)
+			// Standard error: 529
+			.saturating_add(Weight::from_parts(3_320, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
@@ -86,8 +86,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn add_publisher() -> Weight {
 		// Proof size (bytes), measured: `635`,
 		// estimated: `4297`.
-		// Fastest run: 27_637_000 ps.
-		Weight::from_parts(48_169_000, 4297)
+		// Fastest run: 29_790_000 ps.
+		Weight::from_parts(59_839_000, 4297)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -96,8 +96,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn remove_publisher() -> Weight {
 		// Proof size (bytes), measured: `668`,
 		// estimated: `4297`.
-		// Fastest run: 27_124_000 ps.
-		Weight::from_parts(45_406_000, 4297)
+		// Fastest run: 27_700_000 ps.
+		Weight::from_parts(80_243_000, 4297)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -106,8 +106,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn close_stream() -> Weight {
 		// Proof size (bytes), measured: `173`,
 		// estimated: `4297`.
-		// Fastest run: 23_009_000 ps.
-		Weight::from_parts(28_032_000, 4297)
+		// Fastest run: 22_788_000 ps.
+		Weight::from_parts(50_711_000, 4297)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -123,10 +123,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn upload_template(c: u32, ) -> Weight {
 		// Proof size (bytes), measured: `146`,
 		// estimated: `3593`.
-		// Fastest run: 79_379_000 ps.
-		Weight::from_parts(122_921_298, 3593)
-			// Standard error: 20
-			.saturating_add(Weight::from_parts(2_521, 0).saturating_mul(c.into()))
+		// Fastest run: 73_325_000 ps.
+		Weight::from_parts(147_744_992, 3593)
+			// Standard error: 19
+			.saturating_add(Weight::from_parts(2_509, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -141,8 +141,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn remove_template() -> Weight {
 		// Proof size (bytes), measured: `378`,
 		// estimated: `3593`.
-		// Fastest run: 90_417_000 ps.
-		Weight::from_parts(118_198_000, 3593)
+		// Fastest run: 89_391_000 ps.
+		Weight::from_parts(123_201_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -164,10 +164,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn register_topic(s: u32, ) -> Weight {
 		// Proof size (bytes), measured: `267 + s * (87 ±0)`,
 		// estimated: `3735 + s * (3307 ±0)`.
-		// Fastest run: 48_831_000 ps.
-		Weight::from_parts(49_206_775, 3735)
-			// Standard error: 363_037
-			.saturating_add(Weight::from_parts(14_985_960, 0).saturating_mul(s.into()))
+		// Fastest run: 64_518_000 ps.
+		Weight::from_parts(64_294_811, 3735)
+			// Standard error: 551_223
+			.saturating_add(Weight::from_parts(20_005_834, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -176,13 +176,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Topics::Topics` (r:1 w:1)
 	/// Proof: `Topics::Topics` (`max_values`: None, `max_size`: Some(1163), added: 3638, mode: `MaxEncodedLen`)
+	/// Storage: `Topics::SessionValidators` (r:1 w:0)
+	/// Proof: `Topics::SessionValidators` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
+	/// Storage: `Topics::OpenTopicCount` (r:1 w:1)
+	/// Proof: `Topics::OpenTopicCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Topics::SealSchedule` (r:1 w:1)
+	/// Proof: `Topics::SealSchedule` (`max_values`: None, `max_size`: Some(270), added: 2745, mode: `MaxEncodedLen`)
 	fn set_topic_status() -> Weight {
-		// Proof size (bytes), measured: `1342`,
+		// Proof size (bytes), measured: `2389`,
 		// estimated: `4628`.
-		// Fastest run: 26_722_000 ps.
-		Weight::from_parts(35_574_000, 4628)
-			.saturating_add(T::DbWeight::get().reads(1))
-			.saturating_add(T::DbWeight::get().writes(1))
+		// Fastest run: 55_330_000 ps.
+		Weight::from_parts(93_855_000, 4628)
+			.saturating_add(T::DbWeight::get().reads(4))
+			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `Topics::Streams` (r:1 w:0)
 	/// Proof: `Topics::Streams` (`max_values`: None, `max_size`: Some(832), added: 3307, mode: `MaxEncodedLen`)
@@ -198,10 +204,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn publish(p: u32, ) -> Weight {
 		// Proof size (bytes), measured: `2013`,
 		// estimated: `527769`.
-		// Fastest run: 64_640_000 ps.
-		Weight::from_parts(97_416_519, 527769)
+		// Fastest run: 83_039_000 ps.
+		Weight::from_parts(145_647_117, 527769)
 			// Standard error: 135
-			.saturating_add(Weight::from_parts(3_179, 0).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(2_920, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
@@ -221,10 +227,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn authorize_publish(p: u32, ) -> Weight {
 		// Proof size (bytes), measured: `2067`,
 		// estimated: `527769`.
-		// Fastest run: 96_538_000 ps.
-		Weight::from_parts(114_102_028, 527769)
-			// Standard error: 24
-			.saturating_add(Weight::from_parts(1_215, 0).saturating_mul(p.into()))
+		// Fastest run: 99_847_000 ps.
+		Weight::from_parts(143_447_382, 527769)
+			// Standard error: 73
+			.saturating_add(Weight::from_parts(1_208, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(6))
 	}
 	/// Storage: `Topics::Streams` (r:1 w:0)
@@ -238,12 +244,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn publish_batch(n: u32, p: u32, ) -> Weight {
 		// Proof size (bytes), measured: `668`,
 		// estimated: `4297`.
-		// Fastest run: 60_428_000 ps.
-		Weight::from_parts(60_428_000, 4297)
-			// Standard error: 699_322
-			.saturating_add(Weight::from_parts(9_657_800, 0).saturating_mul(n.into()))
-			// Standard error: 174_826
-			.saturating_add(Weight::from_parts(982_339, 0).saturating_mul(p.into()))
+		// Fastest run: 104_939_000 ps.
+		Weight::from_parts(104_939_000, 4297)
+			// Standard error: 907_662
+			.saturating_add(Weight::from_parts(12_273_371, 0).saturating_mul(n.into()))
+			// Standard error: 226_910
+			.saturating_add(Weight::from_parts(1_057_947, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -266,12 +272,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn ingest(n: u32, p: u32, ) -> Weight {
 		// Proof size (bytes), measured: `2433`,
 		// estimated: `4215222`.
-		// Fastest run: 259_462_000 ps.
-		Weight::from_parts(259_462_000, 4215222)
-			// Standard error: 1_261_418
-			.saturating_add(Weight::from_parts(34_806_979, 0).saturating_mul(n.into()))
-			// Standard error: 615_941
-			.saturating_add(Weight::from_parts(3_018_218, 0).saturating_mul(p.into()))
+		// Fastest run: 295_616_000 ps.
+		Weight::from_parts(295_616_000, 4215222)
+			// Standard error: 2_367_309
+			.saturating_add(Weight::from_parts(53_099_082, 0).saturating_mul(n.into()))
+			// Standard error: 1_155_940
+			.saturating_add(Weight::from_parts(4_228_970, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(21))
 			.saturating_add(T::DbWeight::get().writes(10))
 	}
@@ -288,12 +294,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn authorize_publish_batch(n: u32, p: u32, ) -> Weight {
 		// Proof size (bytes), measured: `722`,
 		// estimated: `4297`.
-		// Fastest run: 206_121_000 ps.
-		Weight::from_parts(206_121_000, 4297)
-			// Standard error: 5_134_230
-			.saturating_add(Weight::from_parts(63_522_202, 0).saturating_mul(n.into()))
-			// Standard error: 80_217
-			.saturating_add(Weight::from_parts(477_659, 0).saturating_mul(p.into()))
+		// Fastest run: 249_357_000 ps.
+		Weight::from_parts(249_357_000, 4297)
+			// Standard error: 5_654_950
+			.saturating_add(Weight::from_parts(64_121_686, 0).saturating_mul(n.into()))
+			// Standard error: 88_352
+			.saturating_add(Weight::from_parts(564_909, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(4))
 	}
 	/// Storage: `Topics::Batches` (r:1 w:1)
@@ -313,14 +319,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `v` ranges over `[1, 32]`.
 	/// Component `o` ranges over `[0, 4096]`.
 	fn attest(v: u32, o: u32, ) -> Weight {
-		// Proof size (bytes), measured: `1816 + v * (46 ±0)`,
+		// Proof size (bytes), measured: `1803 + o * (1 ±0) + v * (45 ±0)`,
 		// estimated: `70934`.
-		// Fastest run: 93_585_000 ps.
-		Weight::from_parts(124_049_442, 70934)
-			// Standard error: 149_607
-			.saturating_add(Weight::from_parts(765_531, 0).saturating_mul(v.into()))
-			// Standard error: 1_143
-			.saturating_add(Weight::from_parts(826, 0).saturating_mul(o.into()))
+		// Fastest run: 86_602_000 ps.
+		Weight::from_parts(152_140_721, 70934)
+			// Standard error: 408_600
+			.saturating_add(Weight::from_parts(1_516_939, 0).saturating_mul(v.into()))
+			// Standard error: 3_124
+			.saturating_add(Weight::from_parts(2_148, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
@@ -338,15 +344,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Component `v` ranges over `[1, 32]`.
 	/// Component `o` ranges over `[0, 4096]`.
-	fn authorize_attest(v: u32, o: u32, ) -> Weight {
-		// Proof size (bytes), measured: `1632 + v * (46 ±0)`,
+	fn authorize_attest(_v: u32, o: u32, ) -> Weight {
+		// Proof size (bytes), measured: `1711 + v * (46 ±0)`,
 		// estimated: `4628`.
-		// Fastest run: 117_793_000 ps.
-		Weight::from_parts(136_532_716, 4628)
-			// Standard error: 211_686
-			.saturating_add(Weight::from_parts(533_377, 0).saturating_mul(v.into()))
-			// Standard error: 1_618
-			.saturating_add(Weight::from_parts(580, 0).saturating_mul(o.into()))
+		// Fastest run: 120_713_000 ps.
+		Weight::from_parts(145_703_234, 4628)
+			// Standard error: 2_689
+			.saturating_add(Weight::from_parts(13_225, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(6))
 	}
 	/// Storage: `Topics::Deadlines` (r:1 w:1)
@@ -365,13 +369,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `v` ranges over `[1, 32]`.
 	fn on_initialize_judge(b: u32, v: u32, ) -> Weight {
 		// Proof size (bytes), measured: `103 + b * (76 ±0) + v * (32 ±0)`,
-		// estimated: `165790 + b * (23405 ±0) + v * (69592 ±9_608)`.
-		// Fastest run: 30_661_000 ps.
-		Weight::from_parts(37_195_000, 165790)
-			// Standard error: 12_685_365
-			.saturating_add(Weight::from_parts(151_443_513, 0).saturating_mul(b.into()))
-			// Standard error: 25_394_566
-			.saturating_add(Weight::from_parts(171_937_306, 0).saturating_mul(v.into()))
+		// estimated: `165790 + b * (23405 ±0) + v * (69592 ±11_907)`.
+		// Fastest run: 16_213_000 ps.
+		Weight::from_parts(24_583_000, 165790)
+			// Standard error: 8_279_533
+			.saturating_add(Weight::from_parts(98_907_922, 0).saturating_mul(b.into()))
+			// Standard error: 16_574_623
+			.saturating_add(Weight::from_parts(147_870_710, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().reads((13_u64).saturating_mul(b.into())))
 			.saturating_add(T::DbWeight::get().reads((23_u64).saturating_mul(v.into())))
@@ -401,12 +405,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn on_finalize_seal(t: u32, e: u32, ) -> Weight {
 		// Proof size (bytes), measured: `224 + e * (32 ±0) + t * (1190 ±0)`,
 		// estimated: `5116 + t * (526779 ±8)`.
-		// Fastest run: 11_250_000 ps.
-		Weight::from_parts(11_250_000, 5116)
-			// Standard error: 501_718_277
-			.saturating_add(Weight::from_parts(2_883_540_254, 0).saturating_mul(t.into()))
-			// Standard error: 1_954_310
-			.saturating_add(Weight::from_parts(13_339_845, 0).saturating_mul(e.into()))
+		// Fastest run: 12_658_000 ps.
+		Weight::from_parts(12_658_000, 5116)
+			// Standard error: 461_132_920
+			.saturating_add(Weight::from_parts(2_774_955_576, 0).saturating_mul(t.into()))
+			// Standard error: 1_796_220
+			.saturating_add(Weight::from_parts(10_818_083, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(t.into())))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -418,40 +422,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with RocksDB database weights, for tests and mock runtimes.
 impl WeightInfo for () {
 	fn register_stream(m: u32, ) -> Weight {
-		Weight::from_parts(22_230_246, 1489)
-			.saturating_add(Weight::from_parts(2_997, 0).saturating_mul(m.into()))
+		Weight::from_parts(26_191_990, 1489)
+			.saturating_add(Weight::from_parts(3_320, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn add_publisher() -> Weight {
-		Weight::from_parts(48_169_000, 4297)
+		Weight::from_parts(59_839_000, 4297)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn remove_publisher() -> Weight {
-		Weight::from_parts(45_406_000, 4297)
+		Weight::from_parts(80_243_000, 4297)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn close_stream() -> Weight {
-		Weight::from_parts(28_032_000, 4297)
+		Weight::from_parts(50_711_000, 4297)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn upload_template(c: u32, ) -> Weight {
-		Weight::from_parts(122_921_298, 3593)
-			.saturating_add(Weight::from_parts(2_521, 0).saturating_mul(c.into()))
+		Weight::from_parts(147_744_992, 3593)
+			.saturating_add(Weight::from_parts(2_509, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn remove_template() -> Weight {
-		Weight::from_parts(118_198_000, 3593)
+		Weight::from_parts(123_201_000, 3593)
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn register_topic(s: u32, ) -> Weight {
-		Weight::from_parts(49_206_775, 3735)
-			.saturating_add(Weight::from_parts(14_985_960, 0).saturating_mul(s.into()))
+		Weight::from_parts(64_294_811, 3735)
+			.saturating_add(Weight::from_parts(20_005_834, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(5))
@@ -459,58 +463,57 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3307).saturating_mul(s.into()))
 	}
 	fn set_topic_status() -> Weight {
-		Weight::from_parts(35_574_000, 4628)
-			.saturating_add(RocksDbWeight::get().reads(1))
-			.saturating_add(RocksDbWeight::get().writes(1))
+		Weight::from_parts(93_855_000, 4628)
+			.saturating_add(RocksDbWeight::get().reads(4))
+			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn publish(p: u32, ) -> Weight {
-		Weight::from_parts(97_416_519, 527769)
-			.saturating_add(Weight::from_parts(3_179, 0).saturating_mul(p.into()))
+		Weight::from_parts(145_647_117, 527769)
+			.saturating_add(Weight::from_parts(2_920, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn authorize_publish(p: u32, ) -> Weight {
-		Weight::from_parts(114_102_028, 527769)
-			.saturating_add(Weight::from_parts(1_215, 0).saturating_mul(p.into()))
+		Weight::from_parts(143_447_382, 527769)
+			.saturating_add(Weight::from_parts(1_208, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(6))
 	}
 	fn publish_batch(n: u32, p: u32, ) -> Weight {
-		Weight::from_parts(60_428_000, 4297)
-			.saturating_add(Weight::from_parts(9_657_800, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(982_339, 0).saturating_mul(p.into()))
+		Weight::from_parts(104_939_000, 4297)
+			.saturating_add(Weight::from_parts(12_273_371, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(1_057_947, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn ingest(n: u32, p: u32, ) -> Weight {
-		Weight::from_parts(259_462_000, 4215222)
-			.saturating_add(Weight::from_parts(34_806_979, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(3_018_218, 0).saturating_mul(p.into()))
+		Weight::from_parts(295_616_000, 4215222)
+			.saturating_add(Weight::from_parts(53_099_082, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(4_228_970, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(21))
 			.saturating_add(RocksDbWeight::get().writes(10))
 	}
 	fn authorize_publish_batch(n: u32, p: u32, ) -> Weight {
-		Weight::from_parts(206_121_000, 4297)
-			.saturating_add(Weight::from_parts(63_522_202, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(477_659, 0).saturating_mul(p.into()))
+		Weight::from_parts(249_357_000, 4297)
+			.saturating_add(Weight::from_parts(64_121_686, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(564_909, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(4))
 	}
 	fn attest(v: u32, o: u32, ) -> Weight {
-		Weight::from_parts(124_049_442, 70934)
-			.saturating_add(Weight::from_parts(765_531, 0).saturating_mul(v.into()))
-			.saturating_add(Weight::from_parts(826, 0).saturating_mul(o.into()))
+		Weight::from_parts(152_140_721, 70934)
+			.saturating_add(Weight::from_parts(1_516_939, 0).saturating_mul(v.into()))
+			.saturating_add(Weight::from_parts(2_148, 0).saturating_mul(o.into()))
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
-	fn authorize_attest(v: u32, o: u32, ) -> Weight {
-		Weight::from_parts(136_532_716, 4628)
-			.saturating_add(Weight::from_parts(533_377, 0).saturating_mul(v.into()))
-			.saturating_add(Weight::from_parts(580, 0).saturating_mul(o.into()))
+	fn authorize_attest(_v: u32, o: u32, ) -> Weight {
+		Weight::from_parts(145_703_234, 4628)
+			.saturating_add(Weight::from_parts(13_225, 0).saturating_mul(o.into()))
 			.saturating_add(RocksDbWeight::get().reads(6))
 	}
 	fn on_initialize_judge(b: u32, v: u32, ) -> Weight {
-		Weight::from_parts(37_195_000, 165790)
-			.saturating_add(Weight::from_parts(151_443_513, 0).saturating_mul(b.into()))
-			.saturating_add(Weight::from_parts(171_937_306, 0).saturating_mul(v.into()))
+		Weight::from_parts(24_583_000, 165790)
+			.saturating_add(Weight::from_parts(98_907_922, 0).saturating_mul(b.into()))
+			.saturating_add(Weight::from_parts(147_870_710, 0).saturating_mul(v.into()))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().reads((13_u64).saturating_mul(b.into())))
 			.saturating_add(RocksDbWeight::get().reads((23_u64).saturating_mul(v.into())))
@@ -520,9 +523,9 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 69592).saturating_mul(v.into()))
 	}
 	fn on_finalize_seal(t: u32, e: u32, ) -> Weight {
-		Weight::from_parts(11_250_000, 5116)
-			.saturating_add(Weight::from_parts(2_883_540_254, 0).saturating_mul(t.into()))
-			.saturating_add(Weight::from_parts(13_339_845, 0).saturating_mul(e.into()))
+		Weight::from_parts(12_658_000, 5116)
+			.saturating_add(Weight::from_parts(2_774_955_576, 0).saturating_mul(t.into()))
+			.saturating_add(Weight::from_parts(10_818_083, 0).saturating_mul(e.into()))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(t.into())))
 			.saturating_add(RocksDbWeight::get().writes(1))

@@ -26,17 +26,17 @@ parameter_types! {
     /// Calculated by multiplying the *Average* with `1.0` and adding `0`.
     ///
     /// Stats nanoseconds:
-    ///   Min, Max: 204_601, 4_317_034
-    ///   Average:  293_651
-    ///   Median:   233_030
-    ///   Std-Dev:  407935.13
+    ///   Min, Max: 176_358, 265_611
+    ///   Average:  198_441
+    ///   Median:   194_725
+    ///   Std-Dev:  16699.96
     ///
     /// Percentiles nanoseconds:
-    ///   99th: 421_536
-    ///   95th: 390_422
-    ///   75th: 252_152
+    ///   99th: 236_956
+    ///   95th: 232_713
+    ///   75th: 208_793
     pub const BlockExecutionWeight: Weight =
-        Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(293_651), 0);
+        Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(198_441), 0);
 }
 
 #[cfg(test)]

@@ -26,17 +26,17 @@ parameter_types! {
     /// Calculated by multiplying the *Average* with `1.0` and adding `0`.
     ///
     /// Stats nanoseconds:
-    ///   Min, Max: 126_783, 307_537
-    ///   Average:  191_712
-    ///   Median:   203_444
-    ///   Std-Dev:  31238.96
+    ///   Min, Max: 126_107, 253_980
+    ///   Average:  141_879
+    ///   Median:   131_172
+    ///   Std-Dev:  30152.88
     ///
     /// Percentiles nanoseconds:
-    ///   99th: 268_937
-    ///   95th: 217_728
-    ///   75th: 208_692
+    ///   99th: 253_757
+    ///   95th: 242_957
+    ///   75th: 137_820
     pub const ExtrinsicBaseWeight: Weight =
-        Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(191_712), 0);
+        Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(141_879), 0);
 }
 
 #[cfg(test)]

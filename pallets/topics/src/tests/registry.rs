@@ -5,7 +5,7 @@ use crate::mock::Topics;
 use crate::{mock::*, pallet::*, types::*, Error, Event};
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold, BoundedVec};
 use polkadot_sdk::*;
-use sp_runtime::traits::Hash;
+use sp_runtime::{testing::UintAuthorityId, traits::Hash};
 
 fn meta() -> BoundedVec<u8, <Test as crate::Config>::MaxMetadataLen> {
     BoundedVec::truncate_from(b"meta".to_vec())
@@ -211,9 +211,14 @@ fn topic_registration_errors() {
             register(vec![0], hash, 1, Some(2)),
             Error::<Test>::InvalidQuorum
         );
+        // Four validators: a quorum of 5 (or 9) can never be met.
+        assert_noop!(
+            register(vec![0], hash, 1, Some(5)),
+            Error::<Test>::QuorumUnreachable
+        );
         assert_noop!(
             register(vec![0], hash, 1, Some(9)),
-            Error::<Test>::InvalidQuorum
+            Error::<Test>::QuorumUnreachable
         );
         assert_noop!(
             register(vec![0], Default::default(), 1, None),
@@ -316,5 +321,56 @@ fn closing_a_paused_topic_releases_its_template_at_once() {
         run_to_block(2);
         assert_ok!(Topics::set_topic_status(alice, 0, TopicStatus::Closed));
         assert_eq!(Templates::<Test>::get(hash).unwrap().users, 0);
+    });
+}
+
+#[test]
+fn a_topic_whose_quorum_the_validator_set_can_no_longer_meet_is_paused() {
+    new_test_ext(|| {
+        let hash = setup_topic(&Publisher::sr(1), 1);
+        // `strict` needs all four validators; `default` has the default quorum.
+        let strict = NextTopicId::<Test>::get();
+        assert_ok!(register(vec![0], hash, 2, Some(4)));
+        let default = strict + 1;
+        assert_ok!(Topics::register_stream(
+            RuntimeOrigin::signed(ALICE),
+            meta()
+        ));
+        assert_ok!(register(vec![1], hash, 2, None));
+        // The set shrinks to three.
+        let three: Vec<_> = (1..=3).map(UintAuthorityId).collect();
+        ValidatorSet::set(three.clone());
+        Topics::note_validators(three.into_iter());
+        assert_eq!(topic(strict).status, TopicStatus::Paused);
+        assert_eq!(topic(default).status, TopicStatus::Active);
+        System::assert_has_event(
+            Event::<Test>::TopicQuorumUnreachable {
+                topic: strict,
+                quorum: 4,
+                validators: 3,
+            }
+            .into(),
+        );
+        System::assert_has_event(
+            Event::<Test>::TopicStatusChanged {
+                topic: strict,
+                status: TopicStatus::Paused,
+            }
+            .into(),
+        );
+        // Resuming is refused until the set is large enough again.
+        assert_noop!(
+            Topics::set_topic_status(RuntimeOrigin::signed(ALICE), strict, TopicStatus::Active),
+            Error::<Test>::QuorumUnreachable
+        );
+        let four: Vec<_> = (1..=4).map(UintAuthorityId).collect();
+        ValidatorSet::set(four.clone());
+        Topics::note_validators(four.into_iter());
+        assert_ok!(Topics::set_topic_status(
+            RuntimeOrigin::signed(ALICE),
+            strict,
+            TopicStatus::Active
+        ));
+        assert_eq!(topic(strict).status, TopicStatus::Active);
     });
 }
