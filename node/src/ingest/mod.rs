@@ -396,6 +396,14 @@ where
 
     /// Follows best and finalized blocks (runs until the node stops).
     pub(crate) async fn follow_chain(self: Arc<Self>) {
+        /// Closes the queue when the follower's task ends or is dropped (node shutdown).
+        struct CloseOnDrop<'a>(&'a Queue);
+        impl Drop for CloseOnDrop<'_> {
+            fn drop(&mut self) {
+                self.0.close();
+            }
+        }
+        let _close = CloseOnDrop(&self.queue);
         let mut imports = self.client.import_notification_stream();
         let mut finality = self.client.finality_notification_stream();
         loop {

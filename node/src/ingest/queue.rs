@@ -71,7 +71,9 @@ struct State {
 
 /// The queue (see the module docs).
 pub(crate) struct Queue {
-    db: kvdb_rocksdb::Database,
+    /// `None` once closed: the chain follower closes it when the node shuts down, so that
+    /// no RocksDB instance of the queue is open when the process exits.
+    db: std::sync::RwLock<Option<kvdb_rocksdb::Database>>,
     state: Mutex<State>,
     capacity: usize,
 }
@@ -121,10 +123,26 @@ impl Queue {
             state.next_arrival = state.next_arrival.max(arrival.saturating_add(1));
         }
         Ok(Queue {
-            db,
+            db: std::sync::RwLock::new(Some(db)),
             state: Mutex::new(state),
             capacity,
         })
+    }
+
+    /// Writes `tx`; after [`Queue::close`], an error saying so.
+    fn write(&self, tx: kvdb::DBTransaction) -> io::Result<()> {
+        match self.db.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            Some(db) => db.write(tx),
+            None => Err(io::Error::other(
+                "the ingest queue is closed (the node is shutting down)",
+            )),
+        }
+    }
+
+    /// Closes the database (at shutdown); later writes fail with an error saying so.
+    pub(crate) fn close(&self) {
+        let db = self.db.write().unwrap_or_else(|p| p.into_inner()).take();
+        drop(db);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -159,7 +177,7 @@ impl Queue {
         } = &mut *guard;
         // Decided against the queue plus this call's own admissions, written to disk, and
         // only then applied to the queue: if the write fails, the queue is as it was.
-        let mut tx = self.db.transaction();
+        let mut tx = kvdb::DBTransaction::new();
         let mut answers = Vec::with_capacity(events.len());
         let mut admitted: Vec<(u64, Queued)> = Vec::new();
         // (key, sequence) → index in `admitted`, and each key's last admitted sequence.
@@ -221,7 +239,7 @@ impl Queue {
             answers.push(Ok(Admission::Accepted));
         }
         // Written while the lock is held, so the disk order is the admission order.
-        self.db.write(tx)?;
+        self.write(tx)?;
         *next_arrival = next_arrival.saturating_add(admitted.len() as u64);
         for (arrival, queued) in admitted {
             keys.entry(queued.key)
@@ -272,7 +290,7 @@ impl Queue {
     ) -> io::Result<(usize, usize)> {
         let mut guard = self.lock();
         let state = &mut *guard;
-        let mut tx = self.db.transaction();
+        let mut tx = kvdb::DBTransaction::new();
         let (mut included, mut dropped) = (0, 0);
         for (key, s) in keys.iter().zip(states) {
             let Some(per) = state.keys.get_mut(key) else {
@@ -310,7 +328,7 @@ impl Queue {
                 tx.delete(EVENTS, &arrival.to_be_bytes());
             }
         }
-        self.db.write(tx)?;
+        self.write(tx)?;
         Ok((included, dropped))
     }
 }
