@@ -177,10 +177,9 @@ pub(crate) fn new_full<
     let metrics = N::register_notification_metrics(config.prometheus_registry());
 
     let peer_store_handle = net_config.peer_store_handle();
-    let grandpa_protocol_name = sc_consensus_grandpa::protocol_standard_name(
-        &client.block_hash(0)?.expect("Genesis block exists; qed"),
-        &config.chain_spec,
-    );
+    let genesis = client.block_hash(0)?.expect("Genesis block exists; qed");
+    let grandpa_protocol_name =
+        sc_consensus_grandpa::protocol_standard_name(&genesis, &config.chain_spec);
     let (grandpa_protocol_config, grandpa_notification_service) =
         sc_consensus_grandpa::grandpa_peers_set_config::<_, N>(
             grandpa_protocol_name.clone(),
@@ -189,7 +188,6 @@ pub(crate) fn new_full<
         );
     net_config.add_notification_protocol(grandpa_protocol_config);
     // Quorum certificates: validators' attestations gossiped to every node.
-    let genesis = client.block_hash(0)?.expect("Genesis block exists; qed");
     let certify_protocol = crate::certify::protocol_name(&genesis);
     let (certify_protocol_config, certify_notification_service) =
         crate::certify::peers_set_config::<N>(

@@ -26,19 +26,15 @@
 
 pub(crate) mod rpc;
 
+use crate::serve::{key_bytes, TopicsClient};
 use codec::{Decode, DecodeLimit, Encode};
 use concerto_certificate::{
     verify_certificate, Certificate, SignedAttestation, ValidatorKey, ValidatorSet,
 };
-use concerto_runtime::{
-    keys::{crypto::Public as ConcertoId, CONCERTO_KEY_TYPE},
-    opaque::Block,
-    AccountId, RuntimeCall, UncheckedExtrinsic,
-};
+use concerto_runtime::{keys::CONCERTO_KEY_TYPE, opaque::Block, RuntimeCall, UncheckedExtrinsic};
 use futures::{FutureExt, StreamExt};
 use pallet_topics::{runtime_api::TopicsApi, BatchNumber, TopicId};
 use polkadot_sdk::{
-    sc_client_api::BlockchainEvents,
     sc_network::{
         config::{NonReservedPeerMode, SetConfig},
         peer_store::PeerStoreProvider,
@@ -46,8 +42,6 @@ use polkadot_sdk::{
         PeerId, ProtocolName, ReputationChange,
     },
     sc_transaction_pool_api::{InPoolTransaction, TransactionPool},
-    sp_api::ProvideRuntimeApi,
-    sp_blockchain::HeaderBackend,
     sp_core::H256,
     sp_io::hashing::blake2_256,
     sp_keystore::KeystorePtr,
@@ -480,27 +474,6 @@ impl Collector {
     }
 }
 
-/// What the service needs of the client.
-pub(crate) trait CertifyClient:
-    ProvideRuntimeApi<Block, Api: TopicsApi<Block, AccountId, H256, u32, ConcertoId>>
-    + HeaderBackend<Block>
-    + BlockchainEvents<Block>
-    + Send
-    + Sync
-    + 'static
-{
-}
-
-impl<C> CertifyClient for C where
-    C: ProvideRuntimeApi<Block, Api: TopicsApi<Block, AccountId, H256, u32, ConcertoId>>
-        + HeaderBackend<Block>
-        + BlockchainEvents<Block>
-        + Send
-        + Sync
-        + 'static
-{
-}
-
 /// The attestation a pooled transaction carries, if it is a `topics.attest` call.
 fn pooled_attestation(xt: &polkadot_sdk::sp_runtime::OpaqueExtrinsic) -> Option<SignedAttestation> {
     let xt = UncheckedExtrinsic::decode(&mut &xt.encode()[..]).ok()?;
@@ -532,7 +505,7 @@ struct Service<C, P> {
     quorums: BTreeMap<TopicId, Option<u32>>,
 }
 
-impl<C: CertifyClient, P> Service<C, P>
+impl<C: TopicsClient, P> Service<C, P>
 where
     P: TransactionPool<Block = Block, Hash = H256> + 'static,
 {
@@ -544,10 +517,7 @@ where
                     .certifier
                     .validators
                     .write()
-                    .unwrap_or_else(|p| p.into_inner()) = keys
-                    .iter()
-                    .filter_map(|k| <[u8; 32]>::try_from(AsRef::<[u8]>::as_ref(k)).ok())
-                    .collect();
+                    .unwrap_or_else(|p| p.into_inner()) = key_bytes(&keys);
             }
             Err(e) => log::warn!(target: LOG_TARGET, "reading the validator set at {best}: {e}"),
         }
@@ -625,9 +595,7 @@ where
         }
         let own = self
             .keystore
-            .sr25519_public_keys(CONCERTO_KEY_TYPE)
-            .iter()
-            .any(|k| k.0 == signed.attestation.validator);
+            .has_keys(&[(signed.attestation.validator.to_vec(), CONCERTO_KEY_TYPE)]);
         let bytes = own.then(|| signed.encode());
         self.collect(signed, "pool");
         bytes
@@ -656,7 +624,7 @@ pub(crate) async fn run<C, P, N, S>(
     gossip: Gossip<N, S>,
     registry: Option<Registry>,
 ) where
-    C: CertifyClient,
+    C: TopicsClient,
     P: TransactionPool<Block = Block, Hash = H256> + 'static,
     N: sc_network_gossip::Network<Block> + NetworkPeers + Send + Sync + Clone + 'static,
     S: sc_network_gossip::Syncing<Block> + Send + Clone + 'static,

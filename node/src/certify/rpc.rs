@@ -5,14 +5,15 @@
 //! `UNKNOWN_TOPIC` (4001).
 
 use super::{Certified, Certifier};
-use crate::serve::rpc::{hex0x, topic_view, ResultJson};
+use crate::serve::{
+    rpc::{hex0x, topic_view, ResultJson},
+    TopicsClient,
+};
 use codec::Encode;
-use concerto_runtime::{keys::crypto::Public as ConcertoId, opaque::Block, AccountId};
 use jsonrpsee::{
     core::SubscriptionResult, proc_macros::rpc, PendingSubscriptionSink, SubscriptionMessage,
 };
-use pallet_topics::{runtime_api::TopicsApi, BatchNumber, TopicId};
-use polkadot_sdk::{sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend, sp_core::H256};
+use pallet_topics::{BatchNumber, TopicId};
 use serde::Serialize;
 use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
@@ -89,11 +90,7 @@ pub(crate) struct CertifyRpcHandler<C> {
 }
 
 #[jsonrpsee::core::async_trait]
-impl<C> CertifyRpcServer for CertifyRpcHandler<C>
-where
-    C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
-    C::Api: TopicsApi<Block, AccountId, H256, u32, ConcertoId>,
-{
+impl<C: TopicsClient> CertifyRpcServer for CertifyRpcHandler<C> {
     async fn subscribe_certified(
         &self,
         pending: PendingSubscriptionSink,

@@ -191,28 +191,42 @@ impl<C, B: Backend<Block>> std::fmt::Debug for Index<C, B> {
     }
 }
 
-/// What the index (and its RPC) needs of the client: finality notifications, storage
-/// reads and Concerto's `TopicsApi`.
-pub(crate) trait IndexClient<B: Backend<Block>>:
+/// What the serving and certificate services need of the client: the best and finalized
+/// chain, block notifications and Concerto's `TopicsApi`.
+pub(crate) trait TopicsClient:
     ProvideRuntimeApi<Block, Api: TopicsApi<Block, AccountId, H256, u32, ConcertoId>>
     + HeaderBackend<Block>
     + BlockchainEvents<Block>
-    + StorageProvider<Block, B>
     + Send
     + Sync
     + 'static
 {
 }
 
-impl<B: Backend<Block>, C> IndexClient<B> for C where
+impl<C> TopicsClient for C where
     C: ProvideRuntimeApi<Block, Api: TopicsApi<Block, AccountId, H256, u32, ConcertoId>>
         + HeaderBackend<Block>
         + BlockchainEvents<Block>
-        + StorageProvider<Block, B>
         + Send
         + Sync
         + 'static
 {
+}
+
+/// What the index (and its RPC) needs of the client: a [`TopicsClient`] that also reads
+/// storage (the blocks' events).
+pub(crate) trait IndexClient<B: Backend<Block>>:
+    TopicsClient + StorageProvider<Block, B>
+{
+}
+
+impl<B: Backend<Block>, C: TopicsClient + StorageProvider<Block, B>> IndexClient<B> for C {}
+
+/// The `conc` keys as 32-byte sr25519 public keys.
+pub(crate) fn key_bytes(keys: &[ConcertoId]) -> Vec<[u8; 32]> {
+    keys.iter()
+        .filter_map(|k| <[u8; 32]>::try_from(AsRef::<[u8]>::as_ref(k)).ok())
+        .collect()
 }
 
 impl<C: IndexClient<B>, B: Backend<Block> + 'static> Index<C, B> {
@@ -440,12 +454,7 @@ impl<C: IndexClient<B>, B: Backend<Block> + 'static> Index<C, B> {
                         .ok()
                         .flatten()
                         .map(|b| b.window),
-                    attesters: api
-                        .attesters(hash, topic, batch)
-                        .unwrap_or_default()
-                        .iter()
-                        .filter_map(|k| <[u8; 32]>::try_from(AsRef::<[u8]>::as_ref(k)).ok())
-                        .collect(),
+                    attesters: key_bytes(&api.attesters(hash, topic, batch).unwrap_or_default()),
                 }),
                 None => {
                     log::error!(target: LOG_TARGET, "block {number}: topic {topic} batch {batch} finalized but not among its latest outputs; not indexed")

@@ -19,7 +19,7 @@
 //! Errors are JSON-RPC errors with a named code: [`UNKNOWN_TOPIC`], [`LIMIT_EXCEEDED`],
 //! [`INDEX_FAILED`], [`EVENTS_PRUNED`], [`EVENTS_MISSING`].
 
-use super::{BatchEvents, Index, IndexClient, IndexedOutput};
+use super::{BatchEvents, Index, IndexClient, IndexedOutput, TopicsClient};
 use concerto_runtime::{opaque::Block, AccountId};
 use jsonrpsee::{
     core::{RpcResult, SubscriptionResult},
@@ -28,9 +28,7 @@ use jsonrpsee::{
     PendingSubscriptionSink, SubscriptionMessage,
 };
 use pallet_topics::{runtime_api::TopicsApi, BatchNumber, TopicId};
-use polkadot_sdk::{
-    sc_client_api::Backend, sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend, sp_core::H256,
-};
+use polkadot_sdk::{sc_client_api::Backend, sp_core::H256};
 use serde::Serialize;
 use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
@@ -243,14 +241,10 @@ pub(crate) fn failed(e: impl std::fmt::Display) -> ErrorObjectOwned {
 }
 
 /// The topic at the best block, or the named [`UNKNOWN_TOPIC`] error.
-pub(crate) fn topic_view<C>(
+pub(crate) fn topic_view<C: TopicsClient>(
     client: &C,
     topic: TopicId,
-) -> Result<pallet_topics::runtime_api::TopicView<AccountId, H256, u32>, ErrorObjectOwned>
-where
-    C: ProvideRuntimeApi<Block> + HeaderBackend<Block>,
-    C::Api: TopicsApi<Block, AccountId, H256, u32, concerto_runtime::keys::crypto::Public>,
-{
+) -> Result<pallet_topics::runtime_api::TopicView<AccountId, H256, u32>, ErrorObjectOwned> {
     let best = client.info().best_hash;
     client
         .runtime_api()

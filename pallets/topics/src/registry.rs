@@ -221,9 +221,9 @@ impl<T: Config> Pallet<T> {
                 t.quorum.is_none_or(|q| q <= Self::validator_count()),
                 Error::<T>::QuorumUnreachable
             );
-        }
-        if status == TopicStatus::Active && t.open_window.is_none() {
-            Self::open_window(topic, &mut t, frame_system::Pallet::<T>::block_number())?;
+            if t.open_window.is_none() {
+                Self::open_window(topic, &mut t, frame_system::Pallet::<T>::block_number())?;
+            }
         }
         t.status = status;
         if status == TopicStatus::Closed && t.open_window.is_none() {

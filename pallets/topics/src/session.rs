@@ -42,24 +42,25 @@ impl<T: Config> Pallet<T> {
     pub(crate) fn pause_unreachable_topics(validators: u32) {
         let scheduled: Vec<TopicId> = SealSchedule::<T>::iter_values().flatten().collect();
         for topic in scheduled {
-            Topics::<T>::mutate(topic, |t| {
-                let Some(t) = t else { return };
-                let Some(quorum) = t.quorum.filter(|q| *q > validators) else {
-                    return;
-                };
-                if t.status != TopicStatus::Active {
-                    return;
-                }
-                t.status = TopicStatus::Paused;
-                Self::deposit_event(Event::TopicQuorumUnreachable {
-                    topic,
-                    quorum,
-                    validators,
-                });
-                Self::deposit_event(Event::TopicStatusChanged {
-                    topic,
-                    status: TopicStatus::Paused,
-                });
+            let Some(mut t) = Topics::<T>::get(topic) else {
+                continue;
+            };
+            let Some(quorum) = t.quorum.filter(|q| *q > validators) else {
+                continue;
+            };
+            if t.status != TopicStatus::Active {
+                continue;
+            }
+            t.status = TopicStatus::Paused;
+            Topics::<T>::insert(topic, t);
+            Self::deposit_event(Event::TopicQuorumUnreachable {
+                topic,
+                quorum,
+                validators,
+            });
+            Self::deposit_event(Event::TopicStatusChanged {
+                topic,
+                status: TopicStatus::Paused,
             });
         }
     }

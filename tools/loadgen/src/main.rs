@@ -265,8 +265,8 @@ async fn run(args: Args) -> Result<(), Error> {
         );
         println!(
             "certified: p50 {} ms, p95 {} ms from sending to the quorum certificate at {url} ({} certificates, {} samples)",
-            percentile(&mut cert_ms.clone(), 50),
-            percentile(&mut cert_ms.clone(), 95),
+            percentile(&mut cert_ms, 50),
+            percentile(&mut cert_ms, 95),
             certified.len(),
             cert_ms.len()
         );
