@@ -7,7 +7,9 @@
 #   4. pallet-topics' tests with `runtime-benchmarks,try-runtime` (benchmarks run as tests,
 #      `try_state` after every test);
 #   5. the templates workspace: clippy and host tests of the guests' pure logic;
-#   6. rustdoc of the library crates without Substrate dependencies, warnings denied.
+#   6. rustdoc of the library crates without Substrate dependencies, warnings denied;
+#   7. the JavaScript client's tests (node --test) against a real dev node, README
+#      examples included.
 # Each step prints its time; set CONCERTO_DENY_WARNINGS=0 to let warnings through.
 set -euo pipefail
 start=$(date +%s)
@@ -24,23 +26,23 @@ step() {
     echo "test: $*"
 }
 
-step "1/6 formatting"
+step "1/7 formatting"
 cargo fmt --all --check || { echo "test: run \`cargo fmt --all\` and commit the result" >&2; exit 1; }
 cargo fmt --all --check --manifest-path offchain-workers/templates/Cargo.toml \
     || { echo "test: run \`cargo fmt --all\` in offchain-workers/templates" >&2; exit 1; }
 
-step "2/6 build and lint gate"
+step "2/7 build and lint gate"
 source scripts/build.sh
 
-step "3/6 the workspace's tests"
+step "3/7 the workspace's tests"
 cargo test --workspace -j "$jobs" -- --test-threads=2
 
-step "4/6 pallet-topics with runtime-benchmarks and try-runtime"
+step "4/7 pallet-topics with runtime-benchmarks and try-runtime"
 # Its own feature set, so its own build: linted by the same gate as the main build.
 cargo test -p pallet-topics --features runtime-benchmarks,try-runtime -j "$jobs" \
     --message-format=json-diagnostic-rendered-ansi | python3 scripts/warnings-gate.py
 
-step "5/6 templates: clippy and host tests"
+step "5/7 templates: clippy and host tests"
 (
     cd offchain-workers/templates
     export CARGO_TARGET_DIR="$CARGO_TARGET_DIR/templates-host"
@@ -49,10 +51,14 @@ step "5/6 templates: clippy and host tests"
     cargo test --target "$host" -j "$jobs"
 )
 
-step "6/6 rustdoc of the library crates"
+step "6/7 rustdoc of the library crates"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -j "$jobs" \
     -p concerto-primitives -p concerto-machine -p concerto-exec -p concerto-slots \
     -p concerto-template-harness -p concerto-outputs-tree
+
+step "7/7 JavaScript client (clients/js) against a real dev node"
+# scripts/setup.sh (run by the build step) installed the locked npm packages.
+npm test --workspaces
 
 step "done"
 echo "test: total $(( $(date +%s) - start )) s"

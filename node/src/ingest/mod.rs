@@ -352,6 +352,30 @@ where
         Ok(outcomes)
     }
 
+    /// Whether `publisher` may publish on `stream` at the best block and, if so, the
+    /// sequence number its next event must carry here: the chain's, or past the events
+    /// of the key this node has queued and the chain not yet included.
+    pub(crate) fn publisher_state(
+        &self,
+        stream: pallet_topics::StreamId,
+        publisher: pallet_topics::PublisherKey,
+    ) -> Result<PublisherState, sp_api::ApiError> {
+        let best = self.client.info().best_hash;
+        let key = (stream, publisher);
+        let state = self
+            .client
+            .runtime_api()
+            .publisher_states(best, vec![key])?
+            .pop()
+            .unwrap_or(PublisherState::UnknownStream);
+        Ok(match state {
+            PublisherState::Open { next_sequence } => PublisherState::Open {
+                next_sequence: self.queue.next_sequence(&key, next_sequence),
+            },
+            other => other,
+        })
+    }
+
     /// Whether each decoded event's signature verifies (false for undecodable ones).
     fn verify(&self, decoded: &[Result<UnboundedEvent, IngestError>]) -> Vec<bool> {
         let genesis = polkadot_sdk::sp_core::H256(self.genesis);

@@ -61,6 +61,18 @@ struct PerKey {
     best_next: u64,
 }
 
+impl PerKey {
+    /// The sequence number the key's next event must carry: after its last queued event,
+    /// or the best chain's next when none is queued.
+    fn next(&self) -> u64 {
+        self.queued
+            .last_key_value()
+            .map_or(self.best_next, |(last, _)| {
+                last.saturating_add(1).max(self.best_next)
+            })
+    }
+}
+
 #[derive(Debug, Default)]
 struct State {
     next_arrival: u64,
@@ -161,6 +173,15 @@ impl Queue {
         self.lock().keys.keys().copied().collect()
     }
 
+    /// The sequence number `key`'s next event must carry, given the best chain's next
+    /// (`chain_next`): past every event of the key this queue holds.
+    pub(crate) fn next_sequence(&self, key: &Key, chain_next: u64) -> u64 {
+        self.lock()
+            .keys
+            .get(key)
+            .map_or(chain_next, |per| per.next().max(chain_next))
+    }
+
     /// Admits checked events in order. `chain_next` gives the best chain's next sequence
     /// number of each key; an event must continue the key's queued events (or the chain,
     /// when none are queued). The accepted ones are written to disk before this returns.
@@ -189,12 +210,7 @@ impl Queue {
             per.best_next = per.best_next.max(on_chain);
             let expected = match last_in_call.get(&event.key) {
                 Some(last) => last.saturating_add(1),
-                None => per
-                    .queued
-                    .last_key_value()
-                    .map_or(per.best_next, |(last, _)| {
-                        last.saturating_add(1).max(per.best_next)
-                    }),
+                None => per.next(),
             };
             if event.sequence < expected {
                 // The very same event again is fine (a client retrying, or submitting to

@@ -7,6 +7,11 @@
 //! (plus `"expected"`, the next sequence number, for `SequenceUsed`/`SequenceGap`). A
 //! whole-call error (too many events, a failed runtime call, a failed disk write) is a
 //! JSON-RPC error and queues nothing.
+//!
+//! `concerto_nextSequence(stream, publisher)` (`publisher`: hex SCALE `PublisherKey`)
+//! answers `{"state":"open","next":N}`, the sequence number the key's next event must
+//! carry on this node (past the events it accepted that the chain has not included), or
+//! `{"state":"unknownStream" | "streamClosed" | "notPublisher"}`.
 
 use super::{queue::Admission, Ingest, IngestError, Outcome, SubmitError};
 use concerto_runtime::opaque::Block;
@@ -15,7 +20,10 @@ use jsonrpsee::{
     proc_macros::rpc,
     types::{error::ErrorObjectOwned, ErrorCode},
 };
-use pallet_topics::runtime_api::IngestApi;
+use pallet_topics::{
+    runtime_api::{IngestApi, PublisherState},
+    PublisherKey, StreamId,
+};
 use polkadot_sdk::{
     sc_client_api::{BlockchainEvents, HeaderBackend},
     sp_api::ProvideRuntimeApi,
@@ -62,12 +70,46 @@ impl From<Outcome> for SubmitAnswer {
     }
 }
 
+/// A publisher's state on a stream, as `concerto_nextSequence` answers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub(crate) enum PublisherStateJson {
+    /// The key may publish; its next event carries `next`.
+    Open {
+        /// The next sequence number.
+        next: u64,
+    },
+    /// No stream with this id.
+    UnknownStream,
+    /// The stream is closed.
+    StreamClosed,
+    /// The key is not a publisher of the stream.
+    NotPublisher,
+}
+
+impl From<PublisherState> for PublisherStateJson {
+    fn from(state: PublisherState) -> Self {
+        match state {
+            PublisherState::Open { next_sequence } => PublisherStateJson::Open {
+                next: next_sequence,
+            },
+            PublisherState::UnknownStream => PublisherStateJson::UnknownStream,
+            PublisherState::StreamClosed => PublisherStateJson::StreamClosed,
+            PublisherState::NotPublisher => PublisherStateJson::NotPublisher,
+        }
+    }
+}
+
 /// The ingestion RPC.
 #[rpc(server, namespace = "concerto")]
 pub(crate) trait IngestRpc {
     /// Check and queue signed events (see the module docs).
     #[method(name = "submitEvents", blocking)]
     fn submit_events(&self, events: Vec<Bytes>) -> RpcResult<Vec<SubmitAnswer>>;
+
+    /// The next sequence number of `publisher` (SCALE `PublisherKey`) on `stream`.
+    #[method(name = "nextSequence", blocking)]
+    fn next_sequence(&self, stream: StreamId, publisher: Bytes) -> RpcResult<PublisherStateJson>;
 }
 
 /// Serves [`IngestRpcServer`] from a node's [`Ingest`].
@@ -96,5 +138,26 @@ where
                 ))
             }
         }
+    }
+
+    fn next_sequence(&self, stream: StreamId, publisher: Bytes) -> RpcResult<PublisherStateJson> {
+        let key: PublisherKey =
+            codec::DecodeAll::decode_all(&mut &publisher.0[..]).map_err(|_| {
+                ErrorObjectOwned::owned(
+                    ErrorCode::InvalidParams.code(),
+                    "publisher is not a SCALE-encoded PublisherKey",
+                    None::<()>,
+                )
+            })?;
+        self.0
+            .publisher_state(stream, key)
+            .map(PublisherStateJson::from)
+            .map_err(|e| {
+                ErrorObjectOwned::owned(
+                    ErrorCode::InternalError.code(),
+                    format!("reading the publisher's state at the best block: {e}"),
+                    None::<()>,
+                )
+            })
     }
 }

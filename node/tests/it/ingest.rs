@@ -1,6 +1,7 @@
 //! `concerto_submitEvents` on the real node: every bad-event kind is refused with its
 //! named error and never reaches the chain; accepted events are included exactly once,
-//! also when the node is killed (`kill -9`) right after accepting them.
+//! also when the node is killed (`kill -9`) right after accepting them;
+//! `concerto_nextSequence` counts the accepted ones.
 
 use crate::common::{
     chain::Chain,
@@ -53,6 +54,15 @@ fn next_sequence(chain: &Chain<'_>, stream: u32, key: PublisherKey) -> Option<u6
         Some(PublisherState::Open { next_sequence }) => Some(*next_sequence),
         _ => None,
     }
+}
+
+/// `concerto_nextSequence` of `key` on `stream`.
+fn node_next(node: &Node, stream: u32, key: PublisherKey) -> serde_json::Value {
+    node.call(
+        "concerto_nextSequence",
+        rpc_params![stream, Bytes(key.encode())],
+    )
+    .expect("concerto_nextSequence answers")
 }
 
 /// How often each sequence number of `stream` appears in `EventPublished`, blocks 1..=best.
@@ -174,6 +184,20 @@ fn submitted_events_are_checked_queued_durably_and_included_once() {
         .map(|i| enc(&p.event(&chain, stream, i, &tick(i))))
         .collect();
     assert!(submit(&node, &more).iter().all(|(r, _)| r == "accepted"));
+    // The node's next sequence number counts what it accepted, included or not; a key
+    // that may not publish gets its state by name.
+    assert_eq!(
+        node_next(&node, stream, p.key()),
+        serde_json::json!({"state": "open", "next": 60})
+    );
+    assert_eq!(
+        node_next(&node, closed, p.key()),
+        serde_json::json!({"state": "streamClosed"})
+    );
+    assert_eq!(
+        node_next(&node, stream, stranger.key()),
+        serde_json::json!({"state": "notPublisher"})
+    );
     node.kill();
 
     let node = Node::start(&args);

@@ -85,9 +85,9 @@ mod calls {
         /// Origin: signed, the uploader. Errors: `UnknownTemplate`, `NotOwner`,
         /// `TemplateInUse`. Emits `TemplateRemoved`. Complexity: O(1).
         #[pallet::call_index(5)]
-        pub fn remove_template(origin: OriginFor<T>, hash: T::Hash) -> DispatchResult {
+        pub fn remove_template(origin: OriginFor<T>, template: T::Hash) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            Self::do_remove_template(who, hash)
+            Self::do_remove_template(who, template)
         }
 
         /// Register a topic over open streams with an uploaded template. Its first window

@@ -28,14 +28,14 @@ mod events_and_errors {
         StreamClosed { stream: StreamId },
         /// A template was uploaded and its deposit held.
         TemplateUploaded {
-            hash: T::Hash,
+            template: T::Hash,
             owner: T::AccountId,
             code_len: u32,
             deposit: BalanceOf<T>,
         },
         /// A template was removed and its deposit released.
         TemplateRemoved {
-            hash: T::Hash,
+            template: T::Hash,
             owner: T::AccountId,
             deposit: BalanceOf<T>,
         },

@@ -122,7 +122,7 @@ impl<T: Config> Pallet<T> {
         );
         TemplateCode::<T>::insert(hash, code);
         Self::deposit_event(Event::TemplateUploaded {
-            hash,
+            template: hash,
             owner,
             code_len,
             deposit,
@@ -143,7 +143,7 @@ impl<T: Config> Pallet<T> {
         Templates::<T>::remove(hash);
         TemplateCode::<T>::remove(hash);
         Self::deposit_event(Event::TemplateRemoved {
-            hash,
+            template: hash,
             owner: who,
             deposit: info.deposit,
         });

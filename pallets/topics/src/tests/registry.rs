@@ -130,7 +130,7 @@ fn templates_hold_and_release_deposit() {
         assert_eq!(
             topic_events().last(),
             Some(&Event::TemplateRemoved {
-                hash,
+                template: hash,
                 owner: ALICE,
                 deposit: 150
             })
@@ -300,7 +300,7 @@ fn topic_status_changes() {
         assert_eq!(
             topic_events().last(),
             Some(&Event::TemplateRemoved {
-                hash,
+                template: hash,
                 owner: ALICE,
                 deposit: 132
             })
