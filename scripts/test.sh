@@ -6,7 +6,7 @@
 #   3. the workspace's tests (unit, integration, real nodes);
 #   4. pallet-topics' tests with `runtime-benchmarks,try-runtime` (benchmarks run as tests,
 #      `try_state` after every test);
-#   5. the templates workspace: clippy and host tests of the guests' pure logic;
+#   5. the templates and contracts workspaces: clippy and host tests of their pure logic;
 #   6. rustdoc of the library crates without Substrate dependencies, warnings denied;
 #   7. the JavaScript client's tests (node --test) against a real dev node, README
 #      examples included.
@@ -28,8 +28,10 @@ step() {
 
 step "1/7 formatting"
 cargo fmt --all --check || { echo "test: run \`cargo fmt --all\` and commit the result" >&2; exit 1; }
-cargo fmt --all --check --manifest-path offchain-workers/templates/Cargo.toml \
-    || { echo "test: run \`cargo fmt --all\` in offchain-workers/templates" >&2; exit 1; }
+for ws in offchain-workers/templates contracts; do
+    cargo fmt --all --check --manifest-path "$ws/Cargo.toml" \
+        || { echo "test: run \`cargo fmt --all\` in $ws" >&2; exit 1; }
+done
 
 step "2/7 build and lint gate"
 source scripts/build.sh
@@ -42,14 +44,18 @@ step "4/7 pallet-topics with runtime-benchmarks and try-runtime"
 cargo test -p pallet-topics --features runtime-benchmarks,try-runtime -j "$jobs" \
     --message-format=json-diagnostic-rendered-ansi | python3 scripts/warnings-gate.py
 
-step "5/7 templates: clippy and host tests"
-(
-    cd offchain-workers/templates
-    export CARGO_TARGET_DIR="$CARGO_TARGET_DIR/templates-host"
-    host=x86_64-unknown-linux-gnu
-    cargo clippy --target "$host" --all-targets -j "$jobs" -- -D warnings
-    cargo test --target "$host" -j "$jobs"
-)
+step "5/7 templates and contracts: clippy and host tests"
+for ws in offchain-workers/templates contracts; do
+    (
+        cd "$ws"
+        export CARGO_TARGET_DIR="$CARGO_TARGET_DIR/$(basename "$ws")-host"
+        host=x86_64-unknown-linux-gnu
+        cargo clippy --target "$host" --all-targets -j "$jobs" -- -D warnings
+        cargo test --target "$host" -j "$jobs"
+    )
+done
+# The contract as pallet-contracts runs it (wasm32v1-none) is linted too.
+(cd contracts && cargo clippy --release -j "$jobs" -- -D warnings)
 
 step "6/7 rustdoc of the library crates"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -j "$jobs" \

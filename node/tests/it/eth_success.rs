@@ -6,9 +6,6 @@
 //!
 //! `scripts/eth-success.sh` runs this test and prints what it saw.
 
-#[path = "../../../offchain-workers/template-harness/tests/support/mod.rs"]
-mod support;
-
 use crate::common::{
     chain::Chain,
     concerto::{
@@ -17,12 +14,12 @@ use crate::common::{
     },
     Node,
 };
+use crate::harness_support::eth;
 use codec::Encode;
 use concerto_primitives::eth::{EthPayload, ReceiptClaim, VerifierConfig};
 use pallet_topics::Verdict;
 use polkadot_sdk::sp_core::bytes::to_hex;
 use std::time::{Duration, Instant};
-use support::eth;
 
 /// The mainnet block the claim is about.
 const BLOCK: u64 = 17034870;

@@ -9,7 +9,12 @@
 //! The benchmark `latency` is `#[ignore]`d: `scripts/bench-e2e.sh` runs it by name.
 
 mod common;
+/// The harness tests' host-side Ethereum helpers (mainnet data, receipts tries,
+/// synthetic blocks).
+#[path = "../../../offchain-workers/template-harness/tests/support/mod.rs"]
+mod harness_support;
 
+mod contracts;
 mod dev_chain;
 mod e2e;
 mod eth_success;

@@ -26,6 +26,7 @@ extern crate alloc;
 
 pub mod attestation;
 pub mod batch;
+pub mod chain_extension;
 pub mod domain;
 pub mod eth;
 pub mod input;
@@ -39,7 +40,7 @@ pub use batch::batch_commitment;
 pub use codec;
 pub use input::{batch_inputs, BatchHeader, EventEnvelope, Input};
 pub use limits::{MachineLimits, MAX_EMITTED_BYTES_PER_BATCH};
-pub use outputs::OutputsPayload;
+pub use outputs::{OutputView, OutputsPayload};
 pub use verdict::{GuestFault, Rejection, Stage, Verdict};
 
 /// A 32-byte hash: event hashes, commitments, template content hashes (BLAKE2b-256) and

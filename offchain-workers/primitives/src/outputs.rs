@@ -8,7 +8,7 @@
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 
-use crate::Hash32;
+use crate::{verdict::Verdict, BatchNumber, Hash32};
 
 /// A batch's outputs payload, inline or by hash. `B` is the byte container: `Vec<u8>` on
 /// the host, a bounded vector on chain.
@@ -79,5 +79,38 @@ mod tests {
             OutputsPayload::of(&outputs, len - 1, fake_hash),
             OutputsPayload::Hash(_)
         ));
+    }
+}
+
+/// A finalized output as readers get it: the runtime API (`TopicsApi_latest_outputs`),
+/// the contracts chain extension and the node's RPC all serve this one type.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, Debug)]
+#[cfg_attr(feature = "scale-info", derive(scale_info::TypeInfo))]
+pub struct OutputView<BlockNumber> {
+    /// The batch.
+    pub batch: BatchNumber,
+    /// Machine root hash before the batch.
+    pub start_root: Hash32,
+    /// Outputs Merkle root.
+    pub outputs_root: Hash32,
+    /// Machine root hash after the batch.
+    pub state_root: Hash32,
+    /// BLAKE2b-256 of the outputs payload.
+    pub outputs_hash: Hash32,
+    /// The outputs payload (SCALE `Vec<Vec<u8>>`), if the attesters sent it inline.
+    pub outputs: Option<Vec<u8>>,
+    /// Cycles used.
+    pub cycles: u64,
+    /// Verdict.
+    pub verdict: Verdict,
+    /// Block of finalization.
+    pub finalized_at: BlockNumber,
+}
+
+impl<BlockNumber> OutputView<BlockNumber> {
+    /// The outputs, when inline and well-formed (`None` for an output served by hash).
+    pub fn inline_outputs(&self) -> Option<Vec<Vec<u8>>> {
+        let bytes = self.outputs.as_ref()?;
+        codec::DecodeAll::decode_all(&mut &bytes[..]).ok()
     }
 }

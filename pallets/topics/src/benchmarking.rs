@@ -390,6 +390,35 @@ mod benchmarks {
         Ok(())
     }
 
+    /// The contracts chain extension's read (`output_view`) at its dearest: the oldest of
+    /// a topic's `MaxOutputsPerTopic` held outputs, each inline at `MaxOutputLen` bytes.
+    #[benchmark]
+    fn read_output() {
+        let topic: TopicId = 0;
+        let len = T::MaxOutputLen::get() as usize;
+        let outputs: Vec<FinalizedOutputOf<T>> = (0..T::MaxOutputsPerTopic::get())
+            .map(|b| FinalizedOutput {
+                batch: b.into(),
+                result: AttestationResult::<T::MaxOutputLen> {
+                    start_root: [1; 32],
+                    outputs_root: [2; 32],
+                    state_root: [3; 32],
+                    outputs: OutputsPayload::Inline(BoundedVec::truncate_from(vec![7u8; len])),
+                    cycles: 1,
+                    verdict: Verdict::Accepted,
+                },
+                finalized_at: 1u32.into(),
+            })
+            .collect();
+        Outputs::<T>::insert(topic, BoundedVec::truncate_from(outputs));
+        let view;
+        #[block]
+        {
+            view = Pallet::<T>::output_view(topic, Some(0));
+        }
+        assert_eq!(view.map(|v| v.outputs.map(|o| o.len())), Some(Some(len)));
+    }
+
     /// `b` batches reach their deadline; none was attested by any of `v` validators.
     #[benchmark]
     fn on_initialize_judge(

@@ -49,28 +49,9 @@ pub struct TemplateView<AccountId> {
     pub users: u32,
 }
 
-/// A finalized output as the API returns it.
-#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
-pub struct OutputView<BlockNumber> {
-    /// The batch.
-    pub batch: BatchNumber,
-    /// Machine root hash before the batch.
-    pub start_root: Hash32,
-    /// Outputs Merkle root.
-    pub outputs_root: Hash32,
-    /// Machine root hash after the batch.
-    pub state_root: Hash32,
-    /// blake2-256 of the outputs payload.
-    pub outputs_hash: Hash32,
-    /// The payload, if an attester sent it inline.
-    pub outputs: Option<Vec<u8>>,
-    /// Cycles used.
-    pub cycles: u64,
-    /// Verdict.
-    pub verdict: Verdict,
-    /// Block of finalization.
-    pub finalized_at: BlockNumber,
-}
+/// A finalized output as the API returns it (defined in `concerto-primitives`, shared with
+/// the contracts chain extension and the node's RPC).
+pub use concerto_primitives::outputs::OutputView;
 
 /// Whether a publisher may publish on a stream now, and from which sequence number.
 #[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
@@ -195,21 +176,40 @@ impl<T: Config> Pallet<T> {
     pub fn api_latest_outputs(topic: TopicId) -> Vec<OutputView<BlockNumberFor<T>>> {
         Outputs::<T>::get(topic)
             .into_iter()
-            .map(|o| OutputView {
-                batch: o.batch,
-                start_root: o.result.start_root,
-                outputs_root: o.result.outputs_root,
-                state_root: o.result.state_root,
-                outputs_hash: o.result.outputs.hash(sp_io::hashing::blake2_256),
-                outputs: match o.result.outputs {
-                    OutputsPayload::Inline(bytes) => Some(bytes.into_inner()),
-                    OutputsPayload::Hash(_) => None,
-                },
-                cycles: o.result.cycles,
-                verdict: o.result.verdict,
-                finalized_at: o.finalized_at,
-            })
+            .map(Self::output_view_of)
             .collect()
+    }
+
+    /// The finalized output of `topic`'s batch `batch`, or its latest with `None`, while
+    /// the chain holds it (the latest `MaxOutputsPerTopic` of each topic): what the
+    /// contracts chain extension serves. Reads one storage item.
+    pub fn output_view(
+        topic: TopicId,
+        batch: Option<BatchNumber>,
+    ) -> Option<OutputView<BlockNumberFor<T>>> {
+        let outputs = Outputs::<T>::get(topic).into_inner();
+        let found = match batch {
+            None => outputs.into_iter().next_back(),
+            Some(b) => outputs.into_iter().find(|o| o.batch == b),
+        };
+        found.map(Self::output_view_of)
+    }
+
+    fn output_view_of(o: FinalizedOutputOf<T>) -> OutputView<BlockNumberFor<T>> {
+        OutputView {
+            batch: o.batch,
+            start_root: o.result.start_root,
+            outputs_root: o.result.outputs_root,
+            state_root: o.result.state_root,
+            outputs_hash: o.result.outputs.hash(sp_io::hashing::blake2_256),
+            outputs: match o.result.outputs {
+                OutputsPayload::Inline(bytes) => Some(bytes.into_inner()),
+                OutputsPayload::Hash(_) => None,
+            },
+            cycles: o.result.cycles,
+            verdict: o.result.verdict,
+            finalized_at: o.finalized_at,
+        }
     }
 
     /// See [`TopicsApi::attesters`].

@@ -59,6 +59,7 @@ pub trait WeightInfo {
 	fn authorize_publish_batch(n: u32, p: u32, ) -> Weight;
 	fn attest(v: u32, o: u32, ) -> Weight;
 	fn authorize_attest(v: u32, o: u32, ) -> Weight;
+	fn read_output() -> Weight;
 	fn on_initialize_judge(b: u32, v: u32, ) -> Weight;
 	fn on_finalize_seal(t: u32, e: u32, ) -> Weight;
 }
@@ -74,10 +75,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn register_stream(m: u32, ) -> Weight {
 		// Proof size (bytes), measured: `43`,
 		// estimated: `1489`.
-		// Fastest run: 13_669_000 ps.
-		Weight::from_parts(26_191_990, 1489)
-			// Standard error: 529
-			.saturating_add(Weight::from_parts(3_320, 0).saturating_mul(m.into()))
+		// Fastest run: 14_267_000 ps.
+		Weight::from_parts(28_311_604, 1489)
+			// Standard error: 525
+			.saturating_add(Weight::from_parts(4_743, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
@@ -86,8 +87,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn add_publisher() -> Weight {
 		// Proof size (bytes), measured: `635`,
 		// estimated: `4297`.
-		// Fastest run: 29_790_000 ps.
-		Weight::from_parts(59_839_000, 4297)
+		// Fastest run: 28_682_000 ps.
+		Weight::from_parts(81_198_000, 4297)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -96,8 +97,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn remove_publisher() -> Weight {
 		// Proof size (bytes), measured: `668`,
 		// estimated: `4297`.
-		// Fastest run: 27_700_000 ps.
-		Weight::from_parts(80_243_000, 4297)
+		// Fastest run: 25_354_000 ps.
+		Weight::from_parts(63_577_000, 4297)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -106,8 +107,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn close_stream() -> Weight {
 		// Proof size (bytes), measured: `173`,
 		// estimated: `4297`.
-		// Fastest run: 22_788_000 ps.
-		Weight::from_parts(50_711_000, 4297)
+		// Fastest run: 21_659_000 ps.
+		Weight::from_parts(52_518_000, 4297)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -123,10 +124,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn upload_template(c: u32, ) -> Weight {
 		// Proof size (bytes), measured: `146`,
 		// estimated: `3593`.
-		// Fastest run: 73_325_000 ps.
-		Weight::from_parts(147_744_992, 3593)
-			// Standard error: 19
-			.saturating_add(Weight::from_parts(2_509, 0).saturating_mul(c.into()))
+		// Fastest run: 79_327_000 ps.
+		Weight::from_parts(156_099_574, 3593)
+			// Standard error: 18
+			.saturating_add(Weight::from_parts(2_752, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -141,8 +142,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn remove_template() -> Weight {
 		// Proof size (bytes), measured: `378`,
 		// estimated: `3593`.
-		// Fastest run: 89_391_000 ps.
-		Weight::from_parts(123_201_000, 3593)
+		// Fastest run: 92_027_000 ps.
+		Weight::from_parts(160_534_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -164,10 +165,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn register_topic(s: u32, ) -> Weight {
 		// Proof size (bytes), measured: `267 + s * (87 ±0)`,
 		// estimated: `3735 + s * (3307 ±0)`.
-		// Fastest run: 64_518_000 ps.
-		Weight::from_parts(64_294_811, 3735)
-			// Standard error: 551_223
-			.saturating_add(Weight::from_parts(20_005_834, 0).saturating_mul(s.into()))
+		// Fastest run: 49_633_000 ps.
+		Weight::from_parts(47_348_698, 3735)
+			// Standard error: 250_608
+			.saturating_add(Weight::from_parts(15_477_410, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -185,8 +186,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn set_topic_status() -> Weight {
 		// Proof size (bytes), measured: `2389`,
 		// estimated: `4628`.
-		// Fastest run: 55_330_000 ps.
-		Weight::from_parts(93_855_000, 4628)
+		// Fastest run: 62_021_000 ps.
+		Weight::from_parts(100_208_000, 4628)
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -204,10 +205,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn publish(p: u32, ) -> Weight {
 		// Proof size (bytes), measured: `2013`,
 		// estimated: `527769`.
-		// Fastest run: 83_039_000 ps.
-		Weight::from_parts(145_647_117, 527769)
-			// Standard error: 135
-			.saturating_add(Weight::from_parts(2_920, 0).saturating_mul(p.into()))
+		// Fastest run: 68_561_000 ps.
+		Weight::from_parts(108_864_150, 527769)
+			// Standard error: 103
+			.saturating_add(Weight::from_parts(2_720, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
@@ -227,10 +228,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn authorize_publish(p: u32, ) -> Weight {
 		// Proof size (bytes), measured: `2067`,
 		// estimated: `527769`.
-		// Fastest run: 99_847_000 ps.
-		Weight::from_parts(143_447_382, 527769)
-			// Standard error: 73
-			.saturating_add(Weight::from_parts(1_208, 0).saturating_mul(p.into()))
+		// Fastest run: 108_940_000 ps.
+		Weight::from_parts(148_628_602, 527769)
+			// Standard error: 83
+			.saturating_add(Weight::from_parts(1_233, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(6))
 	}
 	/// Storage: `Topics::Streams` (r:1 w:0)
@@ -244,12 +245,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn publish_batch(n: u32, p: u32, ) -> Weight {
 		// Proof size (bytes), measured: `668`,
 		// estimated: `4297`.
-		// Fastest run: 104_939_000 ps.
-		Weight::from_parts(104_939_000, 4297)
-			// Standard error: 907_662
-			.saturating_add(Weight::from_parts(12_273_371, 0).saturating_mul(n.into()))
-			// Standard error: 226_910
-			.saturating_add(Weight::from_parts(1_057_947, 0).saturating_mul(p.into()))
+		// Fastest run: 158_585_000 ps.
+		Weight::from_parts(158_585_000, 4297)
+			// Standard error: 931_684
+			.saturating_add(Weight::from_parts(11_993_715, 0).saturating_mul(n.into()))
+			// Standard error: 232_915
+			.saturating_add(Weight::from_parts(1_123_710, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -272,12 +273,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn ingest(n: u32, p: u32, ) -> Weight {
 		// Proof size (bytes), measured: `2433`,
 		// estimated: `4215222`.
-		// Fastest run: 295_616_000 ps.
-		Weight::from_parts(295_616_000, 4215222)
-			// Standard error: 2_367_309
-			.saturating_add(Weight::from_parts(53_099_082, 0).saturating_mul(n.into()))
-			// Standard error: 1_155_940
-			.saturating_add(Weight::from_parts(4_228_970, 0).saturating_mul(p.into()))
+		// Fastest run: 303_067_000 ps.
+		Weight::from_parts(303_067_000, 4215222)
+			// Standard error: 1_499_147
+			.saturating_add(Weight::from_parts(41_038_002, 0).saturating_mul(n.into()))
+			// Standard error: 732_022
+			.saturating_add(Weight::from_parts(2_431_226, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(21))
 			.saturating_add(T::DbWeight::get().writes(10))
 	}
@@ -294,12 +295,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn authorize_publish_batch(n: u32, p: u32, ) -> Weight {
 		// Proof size (bytes), measured: `722`,
 		// estimated: `4297`.
-		// Fastest run: 249_357_000 ps.
-		Weight::from_parts(249_357_000, 4297)
-			// Standard error: 5_654_950
-			.saturating_add(Weight::from_parts(64_121_686, 0).saturating_mul(n.into()))
-			// Standard error: 88_352
-			.saturating_add(Weight::from_parts(564_909, 0).saturating_mul(p.into()))
+		// Fastest run: 246_024_000 ps.
+		Weight::from_parts(246_024_000, 4297)
+			// Standard error: 5_010_179
+			.saturating_add(Weight::from_parts(61_167_117, 0).saturating_mul(n.into()))
+			// Standard error: 78_278
+			.saturating_add(Weight::from_parts(500_432, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(4))
 	}
 	/// Storage: `Topics::Batches` (r:1 w:1)
@@ -318,15 +319,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Topics::Outputs` (`max_values`: None, `max_size`: Some(67469), added: 69944, mode: `MaxEncodedLen`)
 	/// Component `v` ranges over `[1, 32]`.
 	/// Component `o` ranges over `[0, 4096]`.
-	fn attest(v: u32, o: u32, ) -> Weight {
-		// Proof size (bytes), measured: `1803 + o * (1 ±0) + v * (45 ±0)`,
+	fn attest(v: u32, _o: u32, ) -> Weight {
+		// Proof size (bytes), measured: `1919 + v * (44 ±0)`,
 		// estimated: `70934`.
-		// Fastest run: 86_602_000 ps.
-		Weight::from_parts(152_140_721, 70934)
-			// Standard error: 408_600
-			.saturating_add(Weight::from_parts(1_516_939, 0).saturating_mul(v.into()))
-			// Standard error: 3_124
-			.saturating_add(Weight::from_parts(2_148, 0).saturating_mul(o.into()))
+		// Fastest run: 97_488_000 ps.
+		Weight::from_parts(189_886_092, 70934)
+			// Standard error: 373_816
+			.saturating_add(Weight::from_parts(879_144, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
@@ -344,14 +343,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Component `v` ranges over `[1, 32]`.
 	/// Component `o` ranges over `[0, 4096]`.
-	fn authorize_attest(_v: u32, o: u32, ) -> Weight {
-		// Proof size (bytes), measured: `1711 + v * (46 ±0)`,
+	fn authorize_attest(v: u32, o: u32, ) -> Weight {
+		// Proof size (bytes), measured: `1664 + v * (46 ±0)`,
 		// estimated: `4628`.
-		// Fastest run: 120_713_000 ps.
-		Weight::from_parts(145_703_234, 4628)
-			// Standard error: 2_689
-			.saturating_add(Weight::from_parts(13_225, 0).saturating_mul(o.into()))
+		// Fastest run: 112_010_000 ps.
+		Weight::from_parts(112_056_197, 4628)
+			// Standard error: 74_771
+			.saturating_add(Weight::from_parts(383_688, 0).saturating_mul(v.into()))
+			// Standard error: 571
+			.saturating_add(Weight::from_parts(4_296, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(6))
+	}
+	/// Storage: `Topics::Outputs` (r:1 w:0)
+	/// Proof: `Topics::Outputs` (`max_values`: None, `max_size`: Some(67469), added: 69944, mode: `MaxEncodedLen`)
+	fn read_output() -> Weight {
+		// Proof size (bytes), measured: `67537`,
+		// estimated: `70934`.
+		// Fastest run: 44_513_000 ps.
+		Weight::from_parts(56_960_000, 70934)
+			.saturating_add(T::DbWeight::get().reads(1))
 	}
 	/// Storage: `Topics::Deadlines` (r:1 w:1)
 	/// Proof: `Topics::Deadlines` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
@@ -369,13 +379,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `v` ranges over `[1, 32]`.
 	fn on_initialize_judge(b: u32, v: u32, ) -> Weight {
 		// Proof size (bytes), measured: `103 + b * (76 ±0) + v * (32 ±0)`,
-		// estimated: `165790 + b * (23405 ±0) + v * (69592 ±11_907)`.
-		// Fastest run: 16_213_000 ps.
-		Weight::from_parts(24_583_000, 165790)
-			// Standard error: 8_279_533
-			.saturating_add(Weight::from_parts(98_907_922, 0).saturating_mul(b.into()))
-			// Standard error: 16_574_623
-			.saturating_add(Weight::from_parts(147_870_710, 0).saturating_mul(v.into()))
+		// estimated: `165790 + b * (23405 ±0) + v * (69592 ±9_608)`.
+		// Fastest run: 25_119_000 ps.
+		Weight::from_parts(30_080_000, 165790)
+			// Standard error: 10_847_763
+			.saturating_add(Weight::from_parts(103_206_905, 0).saturating_mul(b.into()))
+			// Standard error: 21_715_910
+			.saturating_add(Weight::from_parts(151_452_075, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().reads((13_u64).saturating_mul(b.into())))
 			.saturating_add(T::DbWeight::get().reads((23_u64).saturating_mul(v.into())))
@@ -404,13 +414,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `e` ranges over `[0, 16384]`.
 	fn on_finalize_seal(t: u32, e: u32, ) -> Weight {
 		// Proof size (bytes), measured: `224 + e * (32 ±0) + t * (1190 ±0)`,
-		// estimated: `5116 + t * (526779 ±8)`.
-		// Fastest run: 12_658_000 ps.
-		Weight::from_parts(12_658_000, 5116)
-			// Standard error: 461_132_920
-			.saturating_add(Weight::from_parts(2_774_955_576, 0).saturating_mul(t.into()))
-			// Standard error: 1_796_220
-			.saturating_add(Weight::from_parts(10_818_083, 0).saturating_mul(e.into()))
+		// estimated: `5116 + t * (526779 ±0)`.
+		// Fastest run: 6_425_000 ps.
+		Weight::from_parts(6_425_000, 5116)
+			// Standard error: 416_145_749
+			.saturating_add(Weight::from_parts(2_525_149_883, 0).saturating_mul(t.into()))
+			// Standard error: 1_620_985
+			.saturating_add(Weight::from_parts(9_302_505, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(t.into())))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -422,40 +432,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with RocksDB database weights, for tests and mock runtimes.
 impl WeightInfo for () {
 	fn register_stream(m: u32, ) -> Weight {
-		Weight::from_parts(26_191_990, 1489)
-			.saturating_add(Weight::from_parts(3_320, 0).saturating_mul(m.into()))
+		Weight::from_parts(28_311_604, 1489)
+			.saturating_add(Weight::from_parts(4_743, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn add_publisher() -> Weight {
-		Weight::from_parts(59_839_000, 4297)
+		Weight::from_parts(81_198_000, 4297)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn remove_publisher() -> Weight {
-		Weight::from_parts(80_243_000, 4297)
+		Weight::from_parts(63_577_000, 4297)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn close_stream() -> Weight {
-		Weight::from_parts(50_711_000, 4297)
+		Weight::from_parts(52_518_000, 4297)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn upload_template(c: u32, ) -> Weight {
-		Weight::from_parts(147_744_992, 3593)
-			.saturating_add(Weight::from_parts(2_509, 0).saturating_mul(c.into()))
+		Weight::from_parts(156_099_574, 3593)
+			.saturating_add(Weight::from_parts(2_752, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn remove_template() -> Weight {
-		Weight::from_parts(123_201_000, 3593)
+		Weight::from_parts(160_534_000, 3593)
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn register_topic(s: u32, ) -> Weight {
-		Weight::from_parts(64_294_811, 3735)
-			.saturating_add(Weight::from_parts(20_005_834, 0).saturating_mul(s.into()))
+		Weight::from_parts(47_348_698, 3735)
+			.saturating_add(Weight::from_parts(15_477_410, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(5))
@@ -463,57 +473,61 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3307).saturating_mul(s.into()))
 	}
 	fn set_topic_status() -> Weight {
-		Weight::from_parts(93_855_000, 4628)
+		Weight::from_parts(100_208_000, 4628)
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn publish(p: u32, ) -> Weight {
-		Weight::from_parts(145_647_117, 527769)
-			.saturating_add(Weight::from_parts(2_920, 0).saturating_mul(p.into()))
+		Weight::from_parts(108_864_150, 527769)
+			.saturating_add(Weight::from_parts(2_720, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn authorize_publish(p: u32, ) -> Weight {
-		Weight::from_parts(143_447_382, 527769)
-			.saturating_add(Weight::from_parts(1_208, 0).saturating_mul(p.into()))
+		Weight::from_parts(148_628_602, 527769)
+			.saturating_add(Weight::from_parts(1_233, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(6))
 	}
 	fn publish_batch(n: u32, p: u32, ) -> Weight {
-		Weight::from_parts(104_939_000, 4297)
-			.saturating_add(Weight::from_parts(12_273_371, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(1_057_947, 0).saturating_mul(p.into()))
+		Weight::from_parts(158_585_000, 4297)
+			.saturating_add(Weight::from_parts(11_993_715, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(1_123_710, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn ingest(n: u32, p: u32, ) -> Weight {
-		Weight::from_parts(295_616_000, 4215222)
-			.saturating_add(Weight::from_parts(53_099_082, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(4_228_970, 0).saturating_mul(p.into()))
+		Weight::from_parts(303_067_000, 4215222)
+			.saturating_add(Weight::from_parts(41_038_002, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(2_431_226, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(21))
 			.saturating_add(RocksDbWeight::get().writes(10))
 	}
 	fn authorize_publish_batch(n: u32, p: u32, ) -> Weight {
-		Weight::from_parts(249_357_000, 4297)
-			.saturating_add(Weight::from_parts(64_121_686, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(564_909, 0).saturating_mul(p.into()))
+		Weight::from_parts(246_024_000, 4297)
+			.saturating_add(Weight::from_parts(61_167_117, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(500_432, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(4))
 	}
-	fn attest(v: u32, o: u32, ) -> Weight {
-		Weight::from_parts(152_140_721, 70934)
-			.saturating_add(Weight::from_parts(1_516_939, 0).saturating_mul(v.into()))
-			.saturating_add(Weight::from_parts(2_148, 0).saturating_mul(o.into()))
+	fn attest(v: u32, _o: u32, ) -> Weight {
+		Weight::from_parts(189_886_092, 70934)
+			.saturating_add(Weight::from_parts(879_144, 0).saturating_mul(v.into()))
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
-	fn authorize_attest(_v: u32, o: u32, ) -> Weight {
-		Weight::from_parts(145_703_234, 4628)
-			.saturating_add(Weight::from_parts(13_225, 0).saturating_mul(o.into()))
+	fn authorize_attest(v: u32, o: u32, ) -> Weight {
+		Weight::from_parts(112_056_197, 4628)
+			.saturating_add(Weight::from_parts(383_688, 0).saturating_mul(v.into()))
+			.saturating_add(Weight::from_parts(4_296, 0).saturating_mul(o.into()))
 			.saturating_add(RocksDbWeight::get().reads(6))
 	}
+	fn read_output() -> Weight {
+		Weight::from_parts(56_960_000, 70934)
+			.saturating_add(RocksDbWeight::get().reads(1))
+	}
 	fn on_initialize_judge(b: u32, v: u32, ) -> Weight {
-		Weight::from_parts(24_583_000, 165790)
-			.saturating_add(Weight::from_parts(98_907_922, 0).saturating_mul(b.into()))
-			.saturating_add(Weight::from_parts(147_870_710, 0).saturating_mul(v.into()))
+		Weight::from_parts(30_080_000, 165790)
+			.saturating_add(Weight::from_parts(103_206_905, 0).saturating_mul(b.into()))
+			.saturating_add(Weight::from_parts(151_452_075, 0).saturating_mul(v.into()))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().reads((13_u64).saturating_mul(b.into())))
 			.saturating_add(RocksDbWeight::get().reads((23_u64).saturating_mul(v.into())))
@@ -523,9 +537,9 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 69592).saturating_mul(v.into()))
 	}
 	fn on_finalize_seal(t: u32, e: u32, ) -> Weight {
-		Weight::from_parts(12_658_000, 5116)
-			.saturating_add(Weight::from_parts(2_774_955_576, 0).saturating_mul(t.into()))
-			.saturating_add(Weight::from_parts(10_818_083, 0).saturating_mul(e.into()))
+		Weight::from_parts(6_425_000, 5116)
+			.saturating_add(Weight::from_parts(2_525_149_883, 0).saturating_mul(t.into()))
+			.saturating_add(Weight::from_parts(9_302_505, 0).saturating_mul(e.into()))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(t.into())))
 			.saturating_add(RocksDbWeight::get().writes(1))

@@ -7,13 +7,17 @@ use crate::{
     Balance, Balances, Runtime, RuntimeCall, RuntimeEvent, RuntimeHoldReason, Timestamp,
     MILLI_UNIT, UNIT,
 };
+use codec::Encode;
+use concerto_primitives::{chain_extension, BatchNumber, TopicId};
 use frame_support::{
     parameter_types,
     traits::{ConstBool, ConstU32, Nothing, Randomness},
 };
 use frame_system::{pallet_prelude::BlockNumberFor, EnsureSigned};
+use pallet_contracts::chain_extension::{ChainExtension, Environment, Ext, InitState, RetVal};
+use pallet_topics::WeightInfo as _;
 use polkadot_sdk::*;
-use sp_runtime::Perbill;
+use sp_runtime::{DispatchError, Perbill};
 
 /// Contracts may not use on-chain randomness (the API is deprecated); code that calls
 /// `seal_random` is rejected at upload, so this source is never consulted.
@@ -23,6 +27,42 @@ pub struct NoRandomness;
 impl Randomness<crate::Hash, BlockNumberFor<Runtime>> for NoRandomness {
     fn random(_subject: &[u8]) -> (crate::Hash, BlockNumberFor<Runtime>) {
         (Default::default(), 0)
+    }
+}
+
+/// The chain extension through which contracts read Concerto's finalized outputs
+/// (`concerto_primitives::chain_extension`): `latest_output(topic)` and
+/// `output((topic, batch))`, each answered with a SCALE `Option<OutputView<u32>>` and
+/// charged pallet-topics' benchmarked `read_output` weight.
+#[derive(Default, Debug)]
+pub struct OutputsExtension;
+
+impl ChainExtension<Runtime> for OutputsExtension {
+    fn call<E: Ext<T = Runtime>>(
+        &mut self,
+        env: Environment<'_, '_, E, InitState>,
+    ) -> Result<RetVal, DispatchError> {
+        let func = u32::from(env.func_id());
+        let mut env = env.buf_in_buf_out();
+        // Charged before the input is read, so a malformed call pays for its attempt too.
+        env.charge_weight(<Runtime as pallet_topics::Config>::WeightInfo::read_output())?;
+        let view = match func {
+            chain_extension::LATEST_OUTPUT => {
+                let topic: TopicId = env.read_as()?;
+                pallet_topics::Pallet::<Runtime>::output_view(topic, None)
+            }
+            chain_extension::OUTPUT => {
+                let (topic, batch): (TopicId, BatchNumber) = env.read_as()?;
+                pallet_topics::Pallet::<Runtime>::output_view(topic, Some(batch))
+            }
+            _ => {
+                return Err(DispatchError::Other(
+                    "unknown function of the Concerto outputs chain extension",
+                ))
+            }
+        };
+        env.write(&view.encode(), false, None)?;
+        Ok(RetVal::Converging(0))
     }
 }
 
@@ -53,7 +93,7 @@ impl pallet_contracts::Config for Runtime {
     type CallFilter = Nothing;
     type WeightPrice = pallet_transaction_payment::Pallet<Self>;
     type WeightInfo = pallet_contracts::weights::SubstrateWeight<Self>;
-    type ChainExtension = ();
+    type ChainExtension = OutputsExtension;
     type Schedule = ContractsSchedule;
     type CallStack = [pallet_contracts::Frame<Self>; 5];
     type DepositPerByte = DepositPerByte;

@@ -26,17 +26,17 @@ parameter_types! {
     /// Calculated by multiplying the *Average* with `1.0` and adding `0`.
     ///
     /// Stats nanoseconds:
-    ///   Min, Max: 176_358, 265_611
-    ///   Average:  198_441
-    ///   Median:   194_725
-    ///   Std-Dev:  16699.96
+    ///   Min, Max: 217_777, 577_382
+    ///   Average:  255_809
+    ///   Median:   236_481
+    ///   Std-Dev:  56002.98
     ///
     /// Percentiles nanoseconds:
-    ///   99th: 236_956
-    ///   95th: 232_713
-    ///   75th: 208_793
+    ///   99th: 480_409
+    ///   95th: 354_820
+    ///   75th: 261_198
     pub const BlockExecutionWeight: Weight =
-        Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(198_441), 0);
+        Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(255_809), 0);
 }
 
 #[cfg(test)]

@@ -26,17 +26,17 @@ parameter_types! {
     /// Calculated by multiplying the *Average* with `1.0` and adding `0`.
     ///
     /// Stats nanoseconds:
-    ///   Min, Max: 126_107, 253_980
-    ///   Average:  141_879
-    ///   Median:   131_172
-    ///   Std-Dev:  30152.88
+    ///   Min, Max: 126_852, 212_238
+    ///   Average:  149_928
+    ///   Median:   135_708
+    ///   Std-Dev:  28302.3
     ///
     /// Percentiles nanoseconds:
-    ///   99th: 253_757
-    ///   95th: 242_957
-    ///   75th: 137_820
+    ///   99th: 211_809
+    ///   95th: 208_420
+    ///   75th: 146_768
     pub const ExtrinsicBaseWeight: Weight =
-        Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(141_879), 0);
+        Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(149_928), 0);
 }
 
 #[cfg(test)]

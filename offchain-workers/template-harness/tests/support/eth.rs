@@ -129,26 +129,7 @@ pub fn load(dir: &std::path::Path, number: u64) -> Block {
         alloy_rlp::decode_exact(field("receipts")).expect("receipts list");
     let receipts: Vec<HostReceipt> = network
         .into_iter()
-        .map(|r| {
-            let body = ConsensusReceipt {
-                success: r.success,
-                cumulative_gas_used: r.cumulative_gas_used,
-                bloom: bloom(&r.logs),
-                logs: r.logs.clone(),
-            };
-            let mut consensus = if r.tx_type == 0 {
-                Vec::new()
-            } else {
-                vec![r.tx_type]
-            };
-            consensus.extend(alloy_rlp::encode(&body));
-            HostReceipt {
-                tx_type: r.tx_type,
-                success: r.success,
-                logs: r.logs,
-                consensus,
-            }
-        })
+        .map(|r| HostReceipt::new(r.tx_type, r.success, r.cumulative_gas_used, r.logs))
         .collect();
     let consensus: Vec<Vec<u8>> = receipts.iter().map(|r| r.consensus.clone()).collect();
     Block {
@@ -158,6 +139,94 @@ pub fn load(dir: &std::path::Path, number: u64) -> Block {
         receipts_root,
         receipts,
         trie: ReceiptsTrie::new(&consensus),
+    }
+}
+
+impl HostReceipt {
+    /// A receipt and its consensus encoding.
+    pub fn new(tx_type: u8, success: bool, cumulative_gas_used: u64, logs: Vec<HostLog>) -> Self {
+        let body = ConsensusReceipt {
+            success,
+            cumulative_gas_used,
+            bloom: bloom(&logs),
+            logs: logs.clone(),
+        };
+        let mut consensus = if tx_type == 0 {
+            Vec::new()
+        } else {
+            vec![tx_type]
+        };
+        consensus.extend(alloy_rlp::encode(&body));
+        HostReceipt {
+            tx_type,
+            success,
+            logs,
+            consensus,
+        }
+    }
+}
+
+/// A Frontier-form header (15 fields), the form the verifier takes for any block.
+#[derive(RlpEncodable)]
+struct FrontierHeader {
+    parent_hash: [u8; 32],
+    ommers_hash: [u8; 32],
+    beneficiary: [u8; 20],
+    state_root: [u8; 32],
+    transactions_root: [u8; 32],
+    receipts_root: [u8; 32],
+    logs_bloom: [u8; 256],
+    difficulty: u64,
+    number: u64,
+    gas_limit: u64,
+    gas_used: u64,
+    timestamp: u64,
+    extra_data: Bytes,
+    mix_hash: [u8; 32],
+    nonce: [u8; 8],
+}
+
+/// A block made up for tests where the mainnet data set is absent: `receipts` (EIP-1559
+/// receipts with these logs) in a real receipts trie under a well-formed header, so the
+/// verifier checks it exactly as it checks a mainnet block.
+pub fn synthetic(number: u64, receipts: Vec<Vec<HostLog>>) -> Block {
+    let mut gas = 0;
+    let receipts: Vec<HostReceipt> = receipts
+        .into_iter()
+        .map(|logs| {
+            gas += 21_000;
+            HostReceipt::new(2, true, gas, logs)
+        })
+        .collect();
+    let consensus: Vec<Vec<u8>> = receipts.iter().map(|r| r.consensus.clone()).collect();
+    let trie = ReceiptsTrie::new(&consensus);
+    let receipts_root = trie.root();
+    let all_logs: Vec<HostLog> = receipts.iter().flat_map(|r| r.logs.clone()).collect();
+    let header = FrontierHeader {
+        parent_hash: [0x11; 32],
+        ommers_hash: [0x22; 32],
+        beneficiary: [0x33; 20],
+        state_root: [0x44; 32],
+        transactions_root: [0x55; 32],
+        receipts_root,
+        logs_bloom: bloom(&all_logs),
+        difficulty: 0,
+        number,
+        gas_limit: 30_000_000,
+        gas_used: gas,
+        timestamp: 1_700_000_000,
+        extra_data: Bytes::from_static(b"concerto test"),
+        mix_hash: [0x66; 32],
+        nonce: [0; 8],
+    };
+    let header_rlp = alloy_rlp::encode(&header);
+    Block {
+        number,
+        hash: keccak256(&header_rlp),
+        header_rlp,
+        receipts_root,
+        receipts,
+        trie,
     }
 }
 
