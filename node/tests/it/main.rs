@@ -14,6 +14,7 @@ mod common;
 #[path = "../../../offchain-workers/template-harness/tests/support/mod.rs"]
 mod harness_support;
 
+mod client;
 mod contracts;
 mod dev_chain;
 mod e2e;

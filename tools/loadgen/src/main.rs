@@ -25,11 +25,11 @@ mod rpc;
 
 use clap::Parser;
 use codec::Encode;
+use concerto_client::{Answer, PublisherPair};
 use concerto_primitives::price::{LabelledTick, MedianConfig, PriceTick};
 use concerto_runtime::{RuntimeCall, RuntimeEvent};
 use pallet_topics::{
-    event_signing_payload, Call as TopicsCall, Event as TopicsEvent, MachineLimits, PublisherKey,
-    PublisherSignature, SignedEvent, TopicMode,
+    Call as TopicsCall, Event as TopicsEvent, MachineLimits, PublisherKey, TopicMode,
 };
 use polkadot_sdk::{
     sp_core::{sr25519, Bytes, Pair, H256},
@@ -110,8 +110,6 @@ enum Error {
     Args(String),
 }
 
-type EventOf = SignedEvent<<concerto_runtime::Runtime as pallet_topics::Config>::MaxPayloadLen>;
-
 /// (stream, publisher, sequence): one event's identity.
 type EventId = (u32, PublisherKey, u64);
 
@@ -141,16 +139,17 @@ fn main() {
 }
 
 async fn run(args: Args) -> Result<(), Error> {
-    if args.payload < 40 {
-        return Err(Error::Args("--payload must be at least 40 bytes".into()));
+    if args.payload < 40 || args.payload > 64 * 1024 {
+        return Err(Error::Args(
+            "--payload must be 40 to 65,536 bytes (the chain's MaxPayloadLen)".into(),
+        ));
     }
-    let nodes: Vec<Node> = args
-        .rpc
-        .iter()
-        .map(|u| Node::new(u))
-        .collect::<Result<_, _>>()?;
+    let mut nodes: Vec<Node> = Vec::with_capacity(args.rpc.len());
+    for url in &args.rpc {
+        nodes.push(Node::connect(url).await?);
+    }
     let main = nodes[0].clone();
-    let genesis = main.genesis().await?;
+    let genesis = main.genesis();
     let publishers: Vec<sr25519::Pair> = (0..args.publishers)
         .map(|i| sr25519::Pair::from_seed(&blake2_256(&(b"concerto/loadgen", i).encode())))
         .collect();
@@ -477,16 +476,10 @@ fn presign(
             source: vec![b'x'; label_len],
         }
         .payload();
-        let key = PublisherKey::Sr25519(publishers[who].public().0);
-        let message = event_signing_payload(&genesis, stream, &key, sequence, &payload);
-        let event = EventOf {
-            stream,
-            publisher: key,
-            sequence,
-            payload: BoundedVec::truncate_from(payload),
-            signature: PublisherSignature::Sr25519(publishers[who].sign(&message).0),
-        };
-        ((stream, key, sequence), Bytes(event.encode()))
+        let pair = PublisherPair::Sr25519(Box::new(publishers[who].clone()));
+        let event = concerto_client::sign_event(genesis, &pair, stream, sequence, payload)
+            .expect("payloads are sized under MaxPayloadLen by --payload's check");
+        ((stream, event.publisher, sequence), Bytes(event.encode()))
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = total.div_ceil(threads).max(1);
@@ -547,21 +540,10 @@ async fn send_lane(
             let mut ok = false;
             let mut why = None;
             for answer in &answers {
-                match answer {
-                    Ok(list) => match list
-                        .get(i)
-                        .and_then(|a| a.get("result"))
-                        .and_then(|r| r.as_str())
-                    {
-                        Some("accepted") | Some("duplicate") => ok = true,
-                        _ => {
-                            why = list
-                                .get(i)
-                                .and_then(|a| a.get("error"))
-                                .and_then(|e| e.as_str())
-                                .map(str::to_string)
-                        }
-                    },
+                match answer.as_ref().map(|list| list.get(i)) {
+                    Ok(Some(Answer::Accepted | Answer::Duplicate)) => ok = true,
+                    Ok(Some(Answer::Rejected(r))) => why = Some(format!("{:?}", r.kind)),
+                    Ok(None) => why = Some("no answer".to_string()),
                     Err(e) => why = Some(format!("call failed: {e}")),
                 }
             }

@@ -1,13 +1,13 @@
 //! A JSON-RPC client of one node (HTTP), with the chain reads and writes the generator
-//! needs: Alice's signed registry calls, `concerto_submitEvents`, heads and events.
+//! needs: Alice's signed registry calls, heads and events, on top of `concerto-client`
+//! (which submits the events).
 
 use codec::{Decode, Encode};
 use concerto_runtime::{
     tx_extension, Address, Header, RuntimeCall, RuntimeEvent, SignedPayload, UncheckedExtrinsic,
     VERSION,
 };
-use jsonrpsee_core::{client::ClientT, params::ArrayParams, rpc_params, DeserializeOwned};
-use jsonrpsee_http_client::HttpClient;
+use jsonrpsee_core::{params::ArrayParams, rpc_params, DeserializeOwned};
 use polkadot_sdk::{
     frame_system,
     sp_core::{Bytes, H256},
@@ -15,19 +15,13 @@ use polkadot_sdk::{
     sp_keyring::Sr25519Keyring,
     sp_runtime::{generic::Era, MultiSignature},
 };
-use std::time::Duration;
 
 /// What went wrong talking to a node.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum RpcError {
-    /// The call failed (transport or the node's JSON-RPC error).
-    #[error("{method}: {source}")]
-    Call {
-        /// The method.
-        method: String,
-        /// Why.
-        source: jsonrpsee_core::ClientError,
-    },
+    /// The call failed (see the client's error).
+    #[error(transparent)]
+    Client(#[from] concerto_client::Error),
     /// The node's answer does not decode as expected.
     #[error("{0}: the node's answer does not decode")]
     Decode(&'static str),
@@ -36,40 +30,31 @@ pub(crate) enum RpcError {
 /// A client of one node.
 #[derive(Debug, Clone)]
 pub(crate) struct Node {
-    client: HttpClient,
+    client: concerto_client::Client,
 }
 
 type EventRecord = frame_system::EventRecord<RuntimeEvent, H256>;
 
 impl Node {
-    /// A client of `url` (`http://host:port`); must be made inside a tokio runtime.
-    pub(crate) fn new(url: &str) -> Result<Node, jsonrpsee_core::ClientError> {
-        let client = HttpClient::builder()
-            .request_timeout(Duration::from_secs(120))
-            .max_request_size(64 << 20)
-            .max_response_size(256 << 20)
-            .build(url)?;
-        Ok(Node { client })
+    /// Connects to `url` (`http://host:port`); must be called inside a tokio runtime.
+    pub(crate) async fn connect(url: &str) -> Result<Node, RpcError> {
+        Ok(Node {
+            client: concerto_client::Client::connect(url).await?,
+        })
     }
 
     /// One call.
     pub(crate) async fn call<R: DeserializeOwned>(
         &self,
-        method: &str,
+        method: &'static str,
         params: ArrayParams,
     ) -> Result<R, RpcError> {
-        self.client
-            .request(method, params)
-            .await
-            .map_err(|source| RpcError::Call {
-                method: method.to_string(),
-                source,
-            })
+        Ok(self.client.call(method, params).await?)
     }
 
     /// The genesis hash.
-    pub(crate) async fn genesis(&self) -> Result<H256, RpcError> {
-        self.call("chain_getBlockHash", rpc_params![0]).await
+    pub(crate) fn genesis(&self) -> H256 {
+        self.client.genesis()
     }
 
     /// The best block's header.
@@ -152,8 +137,7 @@ impl Node {
     pub(crate) async fn submit_events(
         &self,
         events: Vec<Bytes>,
-    ) -> Result<Vec<serde_json::Value>, RpcError> {
-        self.call("concerto_submitEvents", rpc_params![events])
-            .await
+    ) -> Result<Vec<concerto_client::Answer>, RpcError> {
+        Ok(self.client.submit_encoded(events).await?)
     }
 }
