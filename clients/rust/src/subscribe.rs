@@ -62,12 +62,18 @@ pub struct Subscription {
 impl Client {
     /// Opens a WebSocket to the node (the same port, `ws://` for `http://`) and subscribes.
     pub async fn subscribe(&self, feed: Feed) -> Result<Subscription, Error> {
-        let url = self.url().replacen("http", "ws", 1);
+        Subscription::open(&self.url().replacen("http", "ws", 1), feed).await
+    }
+}
+
+impl Subscription {
+    /// Opens a WebSocket to `url` (`ws://host:port`, any node's RPC port) and subscribes.
+    pub async fn open(url: &str, feed: Feed) -> Result<Subscription, Error> {
         let failed = |reason: String| Error::WebSocket {
-            url: url.clone(),
+            url: url.to_string(),
             reason,
         };
-        let (mut ws, _) = connect_async(url.as_str())
+        let (mut ws, _) = connect_async(url)
             .await
             .map_err(|e| failed(e.to_string()))?;
         let request =
@@ -75,7 +81,11 @@ impl Client {
         ws.send(Message::text(request.to_string()))
             .await
             .map_err(|e| failed(e.to_string()))?;
-        let mut subscription = Subscription { ws, url, feed };
+        let mut subscription = Subscription {
+            ws,
+            url: url.to_string(),
+            feed,
+        };
         let answer = subscription.message().await?;
         if let Some(error) = answer.get("error") {
             return Err(Error::Subscription {
@@ -85,9 +95,7 @@ impl Client {
         }
         Ok(subscription)
     }
-}
 
-impl Subscription {
     async fn message(&mut self) -> Result<Value, Error> {
         loop {
             let message = self.ws.next().await.ok_or_else(|| Error::WebSocket {

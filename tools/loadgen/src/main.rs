@@ -25,7 +25,7 @@ mod rpc;
 
 use clap::Parser;
 use codec::Encode;
-use concerto_client::{Answer, PublisherPair};
+use concerto_client::{Answer, Feed, PublisherPair, Subscription};
 use concerto_primitives::price::{LabelledTick, MedianConfig, PriceTick};
 use concerto_runtime::{RuntimeCall, RuntimeEvent};
 use pallet_topics::{
@@ -104,8 +104,8 @@ enum Error {
     },
     #[error("setup: {0}")]
     Setup(String),
-    #[error("the certificate subscription at {url}: {reason}")]
-    Certified { url: String, reason: String },
+    #[error("the certificate subscription: {0}")]
+    Certified(#[from] concerto_client::Error),
     #[error("{0}")]
     Args(String),
 }
@@ -150,8 +150,11 @@ async fn run(args: Args) -> Result<(), Error> {
     }
     let main = nodes[0].clone();
     let genesis = main.genesis();
-    let publishers: Vec<sr25519::Pair> = (0..args.publishers)
-        .map(|i| sr25519::Pair::from_seed(&blake2_256(&(b"concerto/loadgen", i).encode())))
+    let publishers: Vec<PublisherPair> = (0..args.publishers)
+        .map(|i| {
+            let seed = blake2_256(&(b"concerto/loadgen", i).encode());
+            PublisherPair::Sr25519(Box::new(sr25519::Pair::from_seed(&seed)))
+        })
         .collect();
     let (streams, topics) = setup(&main, genesis, &args, &publishers).await?;
     println!("setup: streams {streams:?}, topics {topics:?}");
@@ -304,7 +307,7 @@ async fn setup(
     node: &Node,
     genesis: H256,
     args: &Args,
-    publishers: &[sr25519::Pair],
+    publishers: &[PublisherPair],
 ) -> Result<(Vec<u32>, Vec<u32>), Error> {
     let code = std::fs::read(&args.template).map_err(|source| Error::Template {
         path: args.template.display().to_string(),
@@ -325,7 +328,7 @@ async fn setup(
     for (i, p) in publishers.iter().enumerate() {
         calls.push(topic_call(TopicsCall::add_publisher {
             stream: streams[i % streams.len()],
-            publisher: PublisherKey::Sr25519(p.public().0),
+            publisher: p.key(),
         }));
     }
     calls.push(topic_call(TopicsCall::upload_template {
@@ -439,7 +442,7 @@ fn verify_ceiling(duration: Duration) -> f64 {
 fn presign(
     args: &Args,
     genesis: H256,
-    publishers: &[sr25519::Pair],
+    publishers: &[PublisherPair],
     streams: &[u32],
     total: usize,
 ) -> Vec<Lane> {
@@ -476,9 +479,9 @@ fn presign(
             source: vec![b'x'; label_len],
         }
         .payload();
-        let pair = PublisherPair::Sr25519(Box::new(publishers[who].clone()));
-        let event = concerto_client::sign_event(genesis, &pair, stream, sequence, payload)
-            .expect("payloads are sized under MaxPayloadLen by --payload's check");
+        let event =
+            concerto_client::sign_event(genesis, &publishers[who], stream, sequence, payload)
+                .expect("payloads are sized under MaxPayloadLen by --payload's check");
         ((stream, event.publisher, sequence), Bytes(event.encode()))
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -611,42 +614,35 @@ async fn watch_certificates(
     topics: Vec<u32>,
     seen: Arc<Mutex<BTreeMap<(u32, u64), Instant>>>,
 ) -> Result<impl std::future::Future<Output = ()>, Error> {
-    use futures::{SinkExt, StreamExt};
-    use tokio_tungstenite::tungstenite::Message;
-    let failed = |reason: String| Error::Certified {
-        url: url.clone(),
-        reason,
-    };
-    let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str())
-        .await
-        .map_err(|e| failed(e.to_string()))?;
-    for (id, topic) in topics.iter().enumerate() {
-        let request = serde_json::json!({
-            "jsonrpc": "2.0", "id": id, "method": "concerto_subscribeCertified", "params": [topic]
-        });
-        ws.send(Message::text(request.to_string()))
-            .await
-            .map_err(|e| failed(e.to_string()))?;
+    let mut subscriptions = Vec::with_capacity(topics.len());
+    for topic in topics {
+        match Subscription::open(&url, Feed::Certified { topic }).await {
+            Ok(subscription) => subscriptions.push(subscription),
+            Err(e @ concerto_client::Error::Subscription { .. }) => {
+                println!("certified: subscription refused: {e}")
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
     Ok(async move {
-        while let Some(Ok(msg)) = ws.next().await {
-            let Message::Text(text) = msg else { continue };
-            let Ok(v) = serde_json::from_str::<serde_json::Value>(text.as_str()) else {
-                continue;
-            };
-            if let Some(e) = v.get("error") {
-                println!("certified: subscription refused: {e}");
-                continue;
+        let watchers = subscriptions.into_iter().map(|mut subscription| {
+            let seen = seen.clone();
+            async move {
+                while let Ok(certificate) = subscription.next::<serde_json::Value>().await {
+                    let (Some(topic), Some(batch)) =
+                        (certificate["topic"].as_u64(), certificate["batch"].as_u64())
+                    else {
+                        continue;
+                    };
+                    let now = Instant::now();
+                    seen.lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .entry((topic as u32, batch))
+                        .or_insert(now);
+                }
             }
-            let r = &v["params"]["result"];
-            if let (Some(topic), Some(batch)) = (r["topic"].as_u64(), r["batch"].as_u64()) {
-                let now = Instant::now();
-                seen.lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .entry((topic as u32, batch))
-                    .or_insert(now);
-            }
-        }
+        });
+        futures::future::join_all(watchers).await;
     })
 }
 

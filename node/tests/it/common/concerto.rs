@@ -230,11 +230,12 @@ pub(crate) fn finalized_output(
 /// The outputs of a finalized batch, decoded from the inline payload (SCALE
 /// `Vec<Vec<u8>>`).
 pub(crate) fn inline_outputs(view: &OutputView<u32>) -> Vec<Vec<u8>> {
-    let bytes = view
-        .outputs
-        .as_ref()
-        .expect("outputs inline (under MaxOutputLen)");
-    codec::Decode::decode(&mut &bytes[..]).expect("outputs payload is SCALE Vec<Vec<u8>>")
+    assert!(
+        view.outputs.is_some(),
+        "outputs inline (under MaxOutputLen)"
+    );
+    view.inline_outputs()
+        .expect("outputs payload is SCALE Vec<Vec<u8>>")
 }
 
 /// The template ELF `name`, built from `offchain-workers/templates` by the harness.
