@@ -224,12 +224,21 @@ pub(crate) fn new_full<
         let slots: Option<Arc<dyn SlotsBackend>> =
             match (config.role.is_authority(), backend.offchain_storage()) {
                 (true, Some(storage)) => {
-                    let (pool, cache) = crate::slots::start_pool(
-                        slot_params,
-                        &config.data_path,
-                        config.prometheus_registry(),
-                    )
-                    .map_err(|e| ServiceError::Other(e.to_string()))?;
+                    use pallet_topics::runtime_api::TopicsApi;
+                    use polkadot_sdk::sp_api::ProvideRuntimeApi;
+                    let started = client
+                        .runtime_api()
+                        .machine_bounds(client.info().best_hash)
+                        .map_err(crate::slots::StartError::Bounds)
+                        .and_then(|bounds| {
+                            crate::slots::start_pool(
+                                slot_params,
+                                &bounds,
+                                &config.data_path,
+                                config.prometheus_registry(),
+                            )
+                        });
+                    let (pool, cache) = started.map_err(|e| ServiceError::Other(e.to_string()))?;
                     let finalized_client = client.clone();
                     Some(Arc::new(crate::slots::NodeSlots::new(
                         pool,

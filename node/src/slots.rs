@@ -4,11 +4,11 @@
 
 use codec::DecodeAll;
 use concerto_primitives::{
-    batch_commitment, batch_inputs, domain, EventEnvelope, Input, OutputsPayload,
+    batch_commitment, batch_inputs, domain, EventEnvelope, Input, MachineBounds, OutputsPayload,
 };
 use concerto_slots::{
-    blake2_256, Job, JobResult, SlotConfig, SlotError, SlotPool, TemplateCache, TemplateSource,
-    WorkerCommand,
+    blake2_256, Job, JobResult, Shortfall, SlotConfig, SlotError, SlotPool, TemplateCache,
+    TemplateSource, WorkerCommand,
 };
 use concerto_slots_interface::{
     BatchJob, BatchOutcome, Hash32, HostFault, SlotsBackend, SlotsError,
@@ -35,6 +35,16 @@ pub(crate) struct SlotParams {
     /// Landlock). Never use this on a validator that runs untrusted templates.
     #[arg(long)]
     pub(crate) insecure_slots: bool,
+
+    /// Most guest RAM, in MiB, a slot gives one template (default 4096). A validator
+    /// refuses to start when the chain lets templates ask for more (its `MachineBounds`).
+    #[arg(long, value_name = "MiB", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) slot_max_ram: Option<u64>,
+
+    /// Most CPU time, in seconds, a slot grants one job (default 600). A validator refuses
+    /// to start when a batch at the chain's cycle bound would need more.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) slot_max_cpu: Option<u64>,
 }
 
 /// Why the node's slots could not start.
@@ -56,12 +66,25 @@ pub(crate) enum StartError {
     /// The slots' Prometheus metrics could not be registered.
     #[error("registering the slots' metrics: {0}")]
     Metrics(SlotError),
+    /// The chain's machine bounds could not be read from the runtime.
+    #[error("reading the chain's machine bounds (TopicsApi_machine_bounds): {0}")]
+    Bounds(polkadot_sdk::sp_api::ApiError),
+    /// The chain lets templates ask for more than this node's slots give: the validator
+    /// would fail batches it is held to.
+    #[error(
+        "this validator cannot honour the chain's machine bounds: {0}. Give its slots more \
+         (--slot-max-ram <MiB>, --slot-max-cpu <SECONDS>) or run the node without \
+         --validator"
+    )]
+    CannotHonour(Shortfall),
 }
 
-/// Creates the pool for this node: probes the sandbox (refusing to start without it unless
-/// `--insecure-slots`) and starts the workers.
+/// Creates the pool for this node: checks that its settings honour the chain's machine
+/// `bounds`, probes the sandbox (refusing to start without it unless `--insecure-slots`)
+/// and starts the workers.
 pub(crate) fn start_pool(
     params: &SlotParams,
+    bounds: &MachineBounds,
     data_dir: &Path,
     registry: Option<&Registry>,
 ) -> Result<(SlotPool, TemplateCache), StartError> {
@@ -74,6 +97,18 @@ pub(crate) fn start_pool(
     }
     config.allow_insecure = params.insecure_slots;
     config.cache_dir = Some(cache_dir);
+    if let Some(mib) = params.slot_max_ram {
+        config.max_ram_size = mib.saturating_mul(1 << 20);
+    }
+    if let Some(secs) = params.slot_max_cpu {
+        config.max_cpu_time = std::time::Duration::from_secs(secs);
+    }
+    config.honours(bounds).map_err(StartError::CannotHonour)?;
+    log::info!(
+        "🎼 slots honour the chain's machine bounds: {} MiB of guest RAM, {} cycles per batch",
+        bounds.max_ram_size >> 20,
+        bounds.max_cycles_per_batch
+    );
     let pool = SlotPool::new(config).map_err(StartError::Pool)?;
     let missing = pool.sandbox_report().missing();
     if missing.is_empty() {

@@ -315,6 +315,10 @@ impl_runtime_apis! {
         fn attesters(topic: TopicId, batch: BatchNumber) -> Vec<ConcertoId> {
             Topics::api_attesters(topic, batch)
         }
+
+        fn machine_bounds() -> pallet_topics::MachineBounds {
+            Topics::machine_bounds()
+        }
     }
 
     impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {

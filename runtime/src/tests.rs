@@ -123,7 +123,7 @@ fn topics_metadata_documents_every_call_event_error_storage_and_constant() {
         def.variants.iter().map(|v| v.name).collect()
     };
     let calls = variants("call", &topics.calls.as_ref().expect("calls").ty);
-    assert_eq!(calls.len(), 12, "{calls:?}");
+    assert_eq!(calls.len(), 15, "{calls:?}");
     assert!(calls.contains(&"publish") && calls.contains(&"ingest") && calls.contains(&"attest"));
     let events = variants("event", &topics.event.as_ref().expect("events").ty);
     assert!(events.contains(&"OutputFinalized") && events.contains(&"ValidatorsFaulted"));
@@ -136,6 +136,10 @@ fn topics_metadata_documents_every_call_event_error_storage_and_constant() {
             entry.name
         );
     }
+    assert!(
+        topics.constants.iter().any(|c| c.name == "MachineBounds"),
+        "the machine bounds are a metadata constant"
+    );
     for constant in topics.constants.iter() {
         assert!(
             !constant.docs.is_empty(),
@@ -151,4 +155,23 @@ fn every_pallet_passes_its_integrity_test() {
     storage_of(DEV_RUNTIME_PRESET).execute_with(|| {
         <crate::AllPalletsWithSystem as IntegrityTest>::integrity_test();
     });
+}
+
+#[test]
+fn a_batch_at_the_cycle_bound_fits_half_the_attestation_period_at_the_reference_speed() {
+    let bounds = pallet_topics::Pallet::<Runtime>::machine_bounds();
+    let period_secs = u64::from(crate::configs::topics::AttestationPeriod::get())
+        * crate::MILLI_SECS_PER_BLOCK
+        / 1000;
+    assert!(
+        bounds.reference_batch_secs() * 2 <= period_secs,
+        "{} s at {} M cycles/s does not fit half of {period_secs} s",
+        bounds.reference_batch_secs(),
+        bounds.reference_mips
+    );
+    // The SDK's default limits are uploadable as they are.
+    assert_eq!(
+        concerto_primitives::MachineLimits::sdk_default().check(&bounds),
+        Ok(())
+    );
 }

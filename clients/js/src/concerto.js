@@ -4,7 +4,7 @@
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { hexToU8a, stringToHex, u8aToHex } from '@polkadot/util';
 import { blake2AsU8a } from '@polkadot/util-crypto';
-import { ConcertoError, dispatchError } from './errors.js';
+import { BOUND_ERRORS, ConcertoError, dispatchError } from './errors.js';
 import { publisherKey, publisherSignature } from './keys.js';
 import { rpc } from './rpc.js';
 import { templateTypes } from './templates.js';
@@ -35,6 +35,27 @@ function rpcError(error) {
   }[code ?? ''];
   return new ConcertoError(named ?? 'Transport', text, { cause: error });
 }
+
+/**
+ * The bounded arguments of the pallet's calls: for each call, the lengths to check, each as
+ * (the error's name, the constant of `api.consts.topics` that bounds it, a function from the
+ * call's arguments by name to the lengths).
+ * @type {Record<string, Array<[string, string, (args: any) => number[]]>>}
+ */
+const BOUNDED_CALLS = {
+  registerStream: [['MetadataTooLong', 'maxMetadataLen', (a) => [a.metadata.length]]],
+  uploadTemplate: [['TemplateTooLarge', 'maxTemplateSize', (a) => [a.code.length]]],
+  registerTopic: [
+    ['TooManyStreams', 'maxStreamsPerTopic', (a) => [a.streams.length]],
+    ['ConfigTooLong', 'maxTopicConfigLen', (a) => [a.config.length]],
+  ],
+  setStreamAccess: [['TooManyReaders', 'maxStreamReaders', (a) => (a.access.isAccounts ? [a.access.asAccounts.length] : [])]],
+  publish: [['PayloadTooLong', 'maxPayloadLen', (a) => [a.event.payload.length]]],
+  publishBatch: [
+    ['TooManyEvents', 'maxEventsPerCall', (a) => [a.events.length]],
+    ['PayloadTooLong', 'maxPayloadLen', (a) => a.events.map((/** @type {any} */ e) => e.payload.length)],
+  ],
+};
 
 /**
  * An event's fields by name (`{ stream: 3, owner: '5Grw…' }`), or as an array when the
@@ -133,6 +154,7 @@ export class Concerto {
     // A Uint8Array given to polkadot.js' `Bytes` would be read as length-prefixed SCALE:
     // the payload goes in as hex.
     const bytes = typeof payload === 'string' ? hexToU8a(payload) : payload;
+    this.#checkBound('PayloadTooLong', 'maxPayloadLen', bytes.length);
     const publisher = publisherKey(pair);
     const message = this.signingMessage({ stream, publisher, sequence, payload: bytes });
     return this.api.registry.createType(this.typeNames.signedEvent, {
@@ -182,6 +204,11 @@ export class Concerto {
    *   each event's `data`: its fields by name
    */
   send(tx, signer) {
+    try {
+      this.checkBounds(tx);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
       let done = false;
       /** @type {(() => void) | undefined} */
@@ -219,6 +246,36 @@ export class Concerto {
           reject(rpcError(error));
         });
     });
+  }
+
+  /**
+   * Throws a `ConcertoError` (`TemplateTooLarge`, `TooManyStreams`, `PayloadTooLong`, …; see
+   * `BOUND_ERRORS`) when an argument of a `topics` call is beyond the chain's bound for
+   * it. `send` checks every transaction so; the chain itself could only fail to decode it.
+   * @param {import('@polkadot/api/types').SubmittableExtrinsic<'promise'>} tx
+   */
+  checkBounds(tx) {
+    const { method } = tx;
+    if (method.section !== 'topics') return;
+    const checks = BOUNDED_CALLS[method.method];
+    if (!checks) return;
+    /** @type {Record<string, any>} */
+    const args = Object.fromEntries(method.meta.args.map((arg, i) => [arg.name.toString().replace(/_(\w)/g, (_, c) => c.toUpperCase()), method.args[i]]));
+    for (const [name, constant, lengths] of checks) {
+      for (const len of lengths(args)) this.#checkBound(name, constant, len);
+    }
+  }
+
+  /**
+   * @param {string} name the error's name
+   * @param {string} constant the bounding constant in `api.consts.topics`
+   * @param {number} len the length to check
+   */
+  #checkBound(name, constant, len) {
+    const max = /** @type {any} */ (this.api.consts.topics[constant]).toNumber();
+    if (len > max) {
+      throw new ConcertoError(name, `${BOUND_ERRORS[name]}: ${len} where at most ${max} are allowed`, { limit: max });
+    }
   }
 
   /**

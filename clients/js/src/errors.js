@@ -11,9 +11,26 @@ export const EVENT_ERRORS = Object.freeze({
   UnknownStream: 'no stream with this id',
   StreamClosed: 'the stream is closed',
   NotPublisher: 'the key is not a publisher of this stream',
+  BudgetExhausted: "the stream's ingestion budget is exhausted; its owner must fund it (topics.fundStream)",
   SequenceUsed: 'the sequence number was used already (by another event)',
   SequenceGap: 'the sequence number skips ahead',
   QueueFull: "the node's ingestion queue is full; retry later",
+});
+
+/**
+ * The names the client gives an argument beyond one of the chain's bounds, found before
+ * anything is signed or sent (a transaction with such an argument does not even decode in
+ * the runtime, which the node reports only as a failed `wasm` call).
+ * @type {Readonly<Record<string, string>>}
+ */
+export const BOUND_ERRORS = Object.freeze({
+  MetadataTooLong: "the stream's metadata is longer than the chain's MaxMetadataLen",
+  TemplateTooLarge: "the template's code is larger than the chain's MaxTemplateSize",
+  TooManyStreams: 'the topic names more streams than the chain\'s MaxStreamsPerTopic',
+  ConfigTooLong: "the topic's configuration is longer than the chain's MaxTopicConfigLen",
+  TooManyReaders: "the stream's access names more accounts than the chain's MaxStreamReaders",
+  TooManyEvents: "the call carries more events than the chain's MaxEventsPerCall",
+  PayloadTooLong: EVENT_ERRORS.PayloadTooLong,
 });
 
 /** Refusals that a retry of the very same bytes may get past. */
@@ -30,13 +47,15 @@ export class ConcertoError extends Error {
   /**
    * @param {string} name
    * @param {string} message
-   * @param {{ expected?: number, section?: string, cause?: unknown }} [details]
+   * @param {{ expected?: number, limit?: number, section?: string, cause?: unknown }} [details]
    */
   constructor(name, message, details = {}) {
     super(`${name}: ${message}`, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = name;
     /** @type {number | undefined} */
     this.expected = details.expected;
+    /** The chain's bound, for an argument beyond it (`BOUND_ERRORS`). @type {number | undefined} */
+    this.limit = details.limit;
     /** @type {string | undefined} */
     this.section = details.section;
   }

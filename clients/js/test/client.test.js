@@ -11,6 +11,8 @@ import { Concerto, ConcertoError, Publisher, publisherKey, publisherPair } from 
 import { medianTemplate, SDK_MACHINE, startDevNode, waitFor } from './support.js';
 
 const ASSET = 7;
+/** What each stream and topic of these tests gets in its budget (1,000 UNIT). */
+const BUDGET = 1_000n * 10n ** 12n;
 
 /** @type {Awaited<ReturnType<typeof startDevNode>>} */
 let node;
@@ -37,6 +39,7 @@ async function registerStream(publishers) {
   for (const pair of publishers) {
     await concerto.send(api.tx.topics.addPublisher(id, publisherKey(pair)), alice);
   }
+  await concerto.send(api.tx.topics.fundStream(id, BUDGET), alice);
   return id;
 }
 
@@ -60,6 +63,7 @@ before(async () => {
     alice,
   );
   topic = eventField(registered.events, 'TopicRegistered', 'topic');
+  await concerto.send(api.tx.topics.fundTopic(topic, BUDGET), alice);
 });
 
 after(async () => {
@@ -168,10 +172,20 @@ describe('every refused event has a name', () => {
   test('PayloadTooLong: one byte over the chain limit', async () => {
     const max = concerto.api.consts.topics.maxPayloadLen.toNumber();
     const sequence = await concerto.nextSequence(stream, pairs.ed25519);
-    const answer = await refusal(concerto.signEvent(pairs.ed25519, { stream, sequence, payload: new Uint8Array(max + 1) }));
-    assert.equal(answer.error, 'PayloadTooLong');
+    // The client refuses to sign it, by name and with the limit.
+    assert.throws(
+      () => concerto.signEvent(pairs.ed25519, { stream, sequence, payload: new Uint8Array(max + 1) }),
+      (e) => e instanceof ConcertoError && e.name === 'PayloadTooLong' && e.limit === max,
+    );
+    // Made by hand, the node refuses it by the same name.
+    const atMax = concerto.signEvent(pairs.ed25519, { stream, sequence, payload: new Uint8Array(max) });
+    const over = concerto.api.registry.createType(concerto.typeNames.signedEvent, {
+      ...atMax.toJSON(),
+      payload: u8aToHex(new Uint8Array(max + 1)),
+    });
+    assert.equal((await refusal(over)).error, 'PayloadTooLong');
     // At the limit it is accepted.
-    const [ok] = await concerto.submitEvents([concerto.signEvent(pairs.ed25519, { stream, sequence, payload: new Uint8Array(max) })]);
+    const [ok] = await concerto.submitEvents([atMax]);
     assert.equal(ok.result, 'accepted');
   });
 
@@ -193,6 +207,40 @@ describe('every refused event has a name', () => {
 
   test('Undecodable bytes', async () => {
     assert.equal((await refusal('0x00')).error, 'Undecodable');
+  });
+
+  // Issue 19, case 4: through stock polkadot.js such calls fail in the runtime's codec
+  // ("wasm `unreachable` instruction executed"); the client names the bound first.
+  test('arguments beyond the chain bounds are refused by name before anything is sent', async () => {
+    const { api } = concerto;
+    const consts = api.consts.topics;
+    const beyond = async (tx, name, limit) => {
+      await assert.rejects(concerto.send(tx, alice), (e) => {
+        assert.ok(e instanceof ConcertoError, String(e));
+        assert.equal(e.name, name);
+        assert.equal(e.limit, limit);
+        assert.match(e.message, new RegExp(`at most ${limit}`));
+        return true;
+      });
+    };
+    const maxTemplate = consts.maxTemplateSize.toNumber();
+    await beyond(api.tx.topics.uploadTemplate(u8aToHex(new Uint8Array(maxTemplate + 1)), SDK_MACHINE), 'TemplateTooLarge', maxTemplate);
+    const maxStreams = consts.maxStreamsPerTopic.toNumber();
+    const nine = Array.from({ length: maxStreams + 1 }, (_, i) => i);
+    await beyond(api.tx.topics.registerTopic(nine, `0x${'00'.repeat(32)}`, '0x', 1, null, 'Stateless'), 'TooManyStreams', maxStreams);
+    const maxConfig = consts.maxTopicConfigLen.toNumber();
+    await beyond(
+      api.tx.topics.registerTopic([stream], `0x${'00'.repeat(32)}`, u8aToHex(new Uint8Array(maxConfig + 1)), 1, null, 'Stateless'),
+      'ConfigTooLong',
+      maxConfig,
+    );
+    const maxMeta = consts.maxMetadataLen.toNumber();
+    await beyond(api.tx.topics.registerStream(u8aToHex(new Uint8Array(maxMeta + 1))), 'MetadataTooLong', maxMeta);
+    // Within the bounds, the chain decides: here a template that is no ELF file.
+    await assert.rejects(
+      concerto.send(api.tx.topics.uploadTemplate(u8aToHex(new Uint8Array(maxTemplate)), SDK_MACHINE), alice),
+      { name: 'TemplateNotElf' },
+    );
   });
 
   test('a failed dispatch is named from the metadata', async () => {

@@ -33,6 +33,8 @@ pub enum RefusalKind {
     StreamClosed,
     /// The key is not a publisher of the stream.
     NotPublisher,
+    /// The stream's ingestion budget does not pay for the event (its owner funds it).
+    BudgetExhausted,
     /// The sequence number was used by another event.
     SequenceUsed,
     /// The sequence number skips ahead.
@@ -153,6 +155,12 @@ pub enum CannotPublish {
     StreamClosed,
     /// The key is not a publisher of the stream.
     NotPublisher,
+    /// The stream's ingestion budget is exhausted; `next` is the sequence number to use
+    /// once its owner funds it.
+    BudgetExhausted {
+        /// The next sequence number.
+        next: u64,
+    },
 }
 
 #[derive(Deserialize)]
@@ -162,6 +170,7 @@ enum KeyState {
     UnknownStream,
     StreamClosed,
     NotPublisher,
+    BudgetExhausted { next: u64 },
 }
 
 impl Client {
@@ -244,6 +253,7 @@ impl Client {
             KeyState::UnknownStream => CannotPublish::UnknownStream,
             KeyState::StreamClosed => CannotPublish::StreamClosed,
             KeyState::NotPublisher => CannotPublish::NotPublisher,
+            KeyState::BudgetExhausted { next } => CannotPublish::BudgetExhausted { next },
         };
         Err(Error::CannotPublish { stream, why })
     }

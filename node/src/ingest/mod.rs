@@ -78,6 +78,11 @@ pub(crate) enum IngestError {
     /// The key is not a publisher of the stream.
     #[error("the key is not a publisher of this stream")]
     NotPublisher,
+    /// The stream's budget does not pay for one more event.
+    #[error(
+        "the stream's ingestion budget is exhausted; its owner must fund it (topics.fundStream)"
+    )]
+    BudgetExhausted,
     /// The sequence number was used already (by another event).
     #[error("sequence number used already; the next one is {expected}")]
     SequenceUsed {
@@ -108,6 +113,7 @@ impl IngestError {
             IngestError::UnknownStream => "UnknownStream",
             IngestError::StreamClosed => "StreamClosed",
             IngestError::NotPublisher => "NotPublisher",
+            IngestError::BudgetExhausted => "BudgetExhausted",
             IngestError::SequenceUsed { .. } => "SequenceUsed",
             IngestError::SequenceGap { .. } => "SequenceGap",
             IngestError::QueueFull { .. } => "QueueFull",
@@ -316,6 +322,9 @@ where
                     }
                     Some(PublisherState::StreamClosed) => Some(IngestError::StreamClosed),
                     Some(PublisherState::NotPublisher) => Some(IngestError::NotPublisher),
+                    Some(PublisherState::BudgetExhausted { .. }) => {
+                        Some(IngestError::BudgetExhausted)
+                    }
                     Some(PublisherState::UnknownStream) | None => Some(IngestError::UnknownStream),
                 },
             };
@@ -370,6 +379,9 @@ where
             .unwrap_or(PublisherState::UnknownStream);
         Ok(match state {
             PublisherState::Open { next_sequence } => PublisherState::Open {
+                next_sequence: self.queue.next_sequence(&key, next_sequence),
+            },
+            PublisherState::BudgetExhausted { next_sequence } => PublisherState::BudgetExhausted {
                 next_sequence: self.queue.next_sequence(&key, next_sequence),
             },
             other => other,

@@ -289,8 +289,11 @@ impl Queue {
     pub(crate) fn note_best(&self, keys: &[Key], states: &[PublisherState]) {
         let mut state = self.lock();
         for (key, s) in keys.iter().zip(states) {
-            if let (Some(per), PublisherState::Open { next_sequence }) =
-                (state.keys.get_mut(key), s)
+            if let (
+                Some(per),
+                PublisherState::Open { next_sequence }
+                | PublisherState::BudgetExhausted { next_sequence },
+            ) = (state.keys.get_mut(key), s)
             {
                 per.best_next = *next_sequence;
             }
@@ -313,7 +316,9 @@ impl Queue {
                 continue;
             };
             let gone: VecDeque<(u64, u64)> = match s {
-                PublisherState::Open { next_sequence } => {
+                // An exhausted budget is refilled by funding: the queued events wait.
+                PublisherState::Open { next_sequence }
+                | PublisherState::BudgetExhausted { next_sequence } => {
                     per.best_next = per.best_next.max(*next_sequence);
                     let keep = per.queued.split_off(next_sequence);
                     let gone = std::mem::replace(&mut per.queued, keep);

@@ -85,6 +85,12 @@ pub(crate) enum PublisherStateJson {
     StreamClosed,
     /// The key is not a publisher of the stream.
     NotPublisher,
+    /// The stream's budget does not pay for one more event; `next` is the sequence number
+    /// once it is funded.
+    BudgetExhausted {
+        /// The next sequence number.
+        next: u64,
+    },
 }
 
 impl From<PublisherState> for PublisherStateJson {
@@ -96,6 +102,11 @@ impl From<PublisherState> for PublisherStateJson {
             PublisherState::UnknownStream => PublisherStateJson::UnknownStream,
             PublisherState::StreamClosed => PublisherStateJson::StreamClosed,
             PublisherState::NotPublisher => PublisherStateJson::NotPublisher,
+            PublisherState::BudgetExhausted { next_sequence } => {
+                PublisherStateJson::BudgetExhausted {
+                    next: next_sequence,
+                }
+            }
         }
     }
 }

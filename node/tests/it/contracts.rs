@@ -9,8 +9,8 @@ use crate::{
     common::{
         chain::Chain,
         concerto::{
-            add_publishers, as_alice, finalized_output, inline_outputs, median_topic, publish,
-            register_stream, stream_registered, template, ticks, topic as topic_call,
+            as_alice, finalized_output, fund_topics, inline_outputs, median_topic, open_stream,
+            publish, register_stream, stream_registered, template, ticks, topic as topic_call,
             topic_registered, upload, Publisher, SDK_MACHINE, WAIT,
         },
         Node,
@@ -319,8 +319,8 @@ fn a_contract_pays_out_only_on_finalized_accepted_outputs() {
     );
     let claims = relayers + 1;
     let (upload_call, verifier) = upload(template("eth-verifier"), SDK_MACHINE);
-    let mut calls = add_publishers(relayers, &[&relay_a, &relay_b]);
-    calls.extend(add_publishers(claims, &[&claimer]));
+    let mut calls = open_stream(relayers, &[&relay_a, &relay_b]);
+    calls.extend(open_stream(claims, &[&claimer]));
     calls.push(upload_call);
     let config = VerifierConfig {
         min_confirmations: 2,
@@ -333,6 +333,7 @@ fn a_contract_pays_out_only_on_finalized_accepted_outputs() {
         2,
     ));
     let eth_topic = as_alice(&mut chain, calls, topic_registered);
+    fund_topics(&mut chain, &[eth_topic]);
     let log = HostLog {
         address: LOG_ADDRESS,
         topics: vec![LOG_TOPIC0, [0x02; 32]],

@@ -52,3 +52,35 @@ fn dev_chain_produces_and_finalizes_blocks() {
         "node did not exit cleanly on SIGTERM"
     );
 }
+
+/// Issue 19: a validator whose slots cannot run what the chain allows (here 512 MiB of
+/// guest RAM where the chain's `MachineBounds` allow templates 1 GiB) refuses to start,
+/// naming the limit, instead of being faulted for batches it could not run.
+#[test]
+fn a_validator_that_cannot_honour_the_machine_bounds_refuses_to_start() {
+    let mut node = Node::start(&["--dev", "--tmp", "--slot-max-ram", "512"]);
+    let status = node.wait_exit(Duration::from_secs(120));
+    let log = node.log();
+    assert!(
+        status.is_some_and(|s| !s.success()),
+        "the node kept running or exited cleanly ({status:?}); log:\n{log}"
+    );
+    assert!(
+        log.contains("cannot honour the chain's machine bounds: ram_size")
+            && log.contains("1073741824")
+            && log.contains("--slot-max-ram"),
+        "the refusal does not name the limit; log:\n{log}"
+    );
+    // The same node with too little CPU time for a batch at the cycle bound.
+    let mut node = Node::start(&["--dev", "--tmp", "--slot-max-cpu", "60"]);
+    let status = node.wait_exit(Duration::from_secs(120));
+    let log = node.log();
+    assert!(
+        status.is_some_and(|s| !s.success()),
+        "{status:?}; log:\n{log}"
+    );
+    assert!(
+        log.contains("cannot honour the chain's machine bounds: cycles"),
+        "the refusal does not name the limit; log:\n{log}"
+    );
+}

@@ -8,9 +8,9 @@
 use crate::common::{
     chain::Chain,
     concerto::{
-        add_publishers, as_alice, finalized_output, inline_outputs, median_topic, publish,
-        register_stream, stream_registered, template, ticks, topic, topic_registered, upload,
-        Publisher, SDK_MACHINE, WAIT,
+        as_alice, finalized_output, fund_topics, inline_outputs, median_topic, open_stream,
+        publish, register_stream, stream_registered, template, ticks, topic, topic_registered,
+        upload, Publisher, SDK_MACHINE, WAIT,
     },
     heavy, Node,
 };
@@ -82,7 +82,7 @@ fn hostile_templates_finalize_as_rejected_while_blocks_continue() {
     };
     let (upload_call, hostile) = upload(template("hostile"), limits);
     let modes: [&[u8]; 4] = [b"loop", b"illegal", b"memory-bomb", b"output-flood"];
-    let mut calls = add_publishers(stream, &[&publisher]);
+    let mut calls = open_stream(stream, &[&publisher]);
     calls.push(upload_call);
     calls.extend(
         modes
@@ -93,6 +93,7 @@ fn hostile_templates_finalize_as_rejected_while_blocks_continue() {
     as_alice(&mut chain, calls, |e| {
         topic_registered(e).filter(|&t| t == 3)
     });
+    fund_topics(&mut chain, &[0, 1, 2, 3]);
 
     // One event wakes all four topics (they share the stream).
     publish(&chain, vec![publisher.event(&chain, stream, 0, b"go")]);

@@ -9,8 +9,9 @@
 use crate::common::{
     chain::Chain,
     concerto::{
-        add_publishers, as_alice, finalized_output, inline_outputs, publish, register_stream,
-        stream_registered, template, topic, topic_registered, upload, Publisher, SDK_MACHINE, WAIT,
+        as_alice, finalized_output, fund_topics, inline_outputs, open_stream, publish,
+        register_stream, stream_registered, template, topic, topic_registered, upload, Publisher,
+        SDK_MACHINE, WAIT,
     },
     Node,
 };
@@ -64,11 +65,12 @@ fn a_real_ethereum_event_is_verified_and_a_tampered_one_rejected() {
         min_confirmations: 2,
         relayer_stream_id: 0,
     };
-    let mut calls = add_publishers(0, &[&relayer_a, &relayer_b]);
-    calls.extend(add_publishers(1, &[&claimer]));
+    let mut calls = open_stream(0, &[&relayer_a, &relayer_b]);
+    calls.extend(open_stream(1, &[&claimer]));
     calls.push(upload_call);
     calls.push(topic(vec![0, 1], verifier, config.encode(), 2));
     let topic_id = as_alice(&mut chain, calls, topic_registered);
+    fund_topics(&mut chain, &[topic_id]);
 
     let observation = EthPayload::Observation {
         block_number: block.number,

@@ -105,6 +105,7 @@ fn submitted_events_are_checked_queued_durably_and_included_once() {
     let (stream, _topic) = median_topic(&mut chain, std::slice::from_ref(&p), config, 1);
     // A second stream of the same publisher, closed.
     let closed = stream + 1;
+    let unfunded = stream + 2;
     as_alice(
         &mut chain,
         vec![
@@ -116,9 +117,21 @@ fn submitted_events_are_checked_queued_durably_and_included_once() {
                 publisher: p.key(),
             },
             TopicsCall::close_stream { stream: closed },
+            // A third stream of the same publisher, never funded.
+            TopicsCall::register_stream {
+                metadata: BoundedVec::truncate_from(b"unfunded".to_vec()),
+            },
+            TopicsCall::add_publisher {
+                stream: unfunded,
+                publisher: p.key(),
+            },
         ],
         |e| match e {
-            RuntimeEvent::Topics(TopicsEvent::StreamClosed { stream }) => Some(*stream),
+            RuntimeEvent::Topics(TopicsEvent::PublisherAdded { stream, .. })
+                if *stream == unfunded =>
+            {
+                Some(*stream)
+            }
             _ => None,
         },
     );
@@ -157,6 +170,10 @@ fn submitted_events_are_checked_queued_durably_and_included_once() {
             enc(&stranger.event(&chain, stream, 0, &tick(0))),
         ),
         ("StreamClosed", enc(&p.event(&chain, closed, 0, &tick(0)))),
+        (
+            "BudgetExhausted",
+            enc(&p.event(&chain, unfunded, 0, &tick(0))),
+        ),
         ("SequenceUsed", enc(&p.event(&chain, stream, 3, &tick(333)))),
         ("SequenceGap", enc(&p.event(&chain, stream, 25, &tick(25)))),
     ];
@@ -197,6 +214,10 @@ fn submitted_events_are_checked_queued_durably_and_included_once() {
     assert_eq!(
         node_next(&node, stream, stranger.key()),
         serde_json::json!({"state": "notPublisher"})
+    );
+    assert_eq!(
+        node_next(&node, unfunded, p.key()),
+        serde_json::json!({"state": "budgetExhausted", "next": 0})
     );
     node.kill();
 

@@ -55,12 +55,13 @@ fn topics_register_publish_seal_attest_finalize() {
     let publisher = sr25519::Pair::from_seed(&[7; 32]);
 
     // Registry, from Alice's account (signed, fee-paying).
-    let code = b"\x13\x00\x00\x00 not a real template; the chain only stores it".to_vec();
+    // A well-formed RV64 executable that is never run (the chain checks its structure).
+    let code = pallet_topics::testing::program(256, 0x13);
     let template = BlakeTwo256::hash(&code);
     let machine = MachineLimits {
         ram_size: 128 << 20,
         max_cycles_per_input: 1 << 30,
-        max_cycles_per_batch: 1 << 34,
+        max_cycles_per_batch: 1 << 33,
         max_output_bytes: 1 << 16,
     };
     let calls = [
@@ -70,6 +71,10 @@ fn topics_register_publish_seal_attest_finalize() {
         TopicsCall::add_publisher {
             stream: 0,
             publisher: PublisherKey::Sr25519(publisher.public().0),
+        },
+        TopicsCall::fund_stream {
+            stream: 0,
+            amount: concerto_runtime::UNIT,
         },
         TopicsCall::upload_template {
             code: BoundedVec::truncate_from(code),
@@ -82,6 +87,11 @@ fn topics_register_publish_seal_attest_finalize() {
             window: 1,
             quorum: None,
             mode: TopicMode::Stateless,
+        },
+        // A fresh chain: this is topic 0.
+        TopicsCall::fund_topic {
+            topic: 0,
+            amount: concerto_runtime::UNIT,
         },
     ];
     let nonce = chain.nonce(alice);

@@ -39,7 +39,7 @@ pub use attestation::{effective_quorum, Attestation, AttestationResult};
 pub use batch::batch_commitment;
 pub use codec;
 pub use input::{batch_inputs, BatchHeader, EventEnvelope, Input};
-pub use limits::{MachineLimits, MAX_EMITTED_BYTES_PER_BATCH};
+pub use limits::{LimitViolation, MachineBounds, MachineLimits, MAX_EMITTED_BYTES_PER_BATCH};
 pub use outputs::{OutputView, OutputsPayload};
 pub use verdict::{GuestFault, Rejection, Stage, Verdict};
 

@@ -42,7 +42,7 @@ pub mod worker;
 pub use cache::{blake2_256, Template, TemplateCache};
 pub use concerto_exec::{JobResult, Session};
 pub use error::{Result, SlotError, WorkerFault};
-pub use pool::{probe_sandbox, SlotConfig, SlotPool, WorkerCommand};
+pub use pool::{probe_sandbox, Shortfall, SlotConfig, SlotPool, WorkerCommand};
 pub use protocol::{Job, TemplateSource};
 pub use sandbox::{ChildLimits, SandboxFeature, SandboxMode, SandboxReport, LANDLOCK_ABI_VERSION};
 

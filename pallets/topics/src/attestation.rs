@@ -5,12 +5,20 @@
 use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
 use codec::Encode;
-use frame_support::{defensive, pallet_prelude::*};
+use frame_support::{
+    defensive,
+    pallet_prelude::*,
+    traits::{
+        fungible::MutateHold,
+        tokens::{Fortitude, Precision},
+    },
+};
 use frame_system::pallet_prelude::BlockNumberFor;
 use polkadot_sdk::*;
 use sp_runtime::{
+    traits::{Saturating, Zero},
     transaction_validity::{TransactionSource, TransactionValidityWithRefund, ValidTransaction},
-    DispatchResult, RuntimeAppPublic,
+    DispatchResult, RuntimeAppPublic, SaturatedConversion,
 };
 
 impl<T: Config> Pallet<T> {
@@ -142,6 +150,7 @@ impl<T: Config> Pallet<T> {
             if topic.mode == TopicMode::Stateful {
                 TopicState::<T>::insert(key.0, (key.1, result.state_root));
             }
+            Self::charge_execution(key.0, key.1, topic, result.cycles);
             Self::deposit_event(Event::OutputFinalized {
                 topic: key.0,
                 batch: key.1,
@@ -164,6 +173,62 @@ impl<T: Config> Pallet<T> {
             });
         }
         Ok(())
+    }
+
+    /// What a finalized batch of `cycles` cycles takes from its topic's budget: `CycleFee`
+    /// per million cycles, rounded up.
+    pub fn execution_fee(cycles: u64) -> BalanceOf<T> {
+        let millions: BalanceOf<T> = cycles.div_ceil(1_000_000).saturated_into();
+        T::CycleFee::get().saturating_mul(millions)
+    }
+
+    /// Charges a finalized batch to its topic's budget (burned from the owner's hold). A
+    /// budget that does not cover it gives what it has, and the topic is paused (its open
+    /// window is still sealed) with `TopicBudgetExhausted`.
+    fn charge_execution(topic: TopicId, batch: BatchNumber, mut t: TopicOf<T>, cycles: u64) {
+        let fee = Self::execution_fee(cycles);
+        let budget = TopicBudgets::<T>::get(topic).unwrap_or_default();
+        let paid = fee.min(budget);
+        if !paid.is_zero()
+            && T::Currency::burn_held(
+                &HoldReason::TopicBudget.into(),
+                &t.owner,
+                paid,
+                Precision::Exact,
+                Fortitude::Force,
+            )
+            .is_err()
+        {
+            defensive!("a topic's budget is held from its owner");
+        }
+        let left = budget.saturating_sub(paid);
+        if left.is_zero() {
+            TopicBudgets::<T>::remove(topic);
+        } else {
+            TopicBudgets::<T>::insert(topic, left);
+        }
+        Self::deposit_event(Event::ExecutionCharged {
+            topic,
+            batch,
+            cycles,
+            fee: paid,
+        });
+        if paid < fee || left.is_zero() {
+            Self::deposit_event(Event::TopicBudgetExhausted {
+                topic,
+                batch,
+                fee,
+                paid,
+            });
+            if t.status == TopicStatus::Active {
+                t.status = TopicStatus::Paused;
+                Topics::<T>::insert(topic, t);
+                Self::deposit_event(Event::TopicStatusChanged {
+                    topic,
+                    status: TopicStatus::Paused,
+                });
+            }
+        }
     }
 
     /// Closes every batch whose deadline is `now` (called from `on_initialize`): records

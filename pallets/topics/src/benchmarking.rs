@@ -2,7 +2,7 @@
 //! Publishers sign with an sr25519 key from the benchmark keystore; validators with
 //! `AttestationId::generate_pair`.
 
-use crate::{pallet::*, types::*, BenchmarkHelper, Call, Config};
+use crate::{pallet::*, testing::ELF_OVERHEAD, types::*, BenchmarkHelper, Call, Config};
 use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::{
@@ -13,7 +13,7 @@ use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use polkadot_sdk::*;
 use sp_core::crypto::KeyTypeId;
 use sp_runtime::{
-    traits::{Bounded, Hash},
+    traits::{Bounded, Hash, Saturating},
     transaction_validity::TransactionSource,
     RuntimeAppPublic,
 };
@@ -25,7 +25,8 @@ where
     T::Currency: Mutate<T::AccountId>,
 {
     let who: T::AccountId = account("owner", index, 0);
-    let _ = T::Currency::set_balance(&who, BalanceOf::<T>::max_value() / 4u32.into());
+    // Room for many funded accounts without overflowing the total issuance.
+    let _ = T::Currency::set_balance(&who, BalanceOf::<T>::max_value() / 1024u32.into());
     who
 }
 
@@ -68,12 +69,19 @@ fn stream<T: Config>(owner: &T::AccountId, publishers: u32) -> (StreamId, Publis
         key = publisher();
         Pallet::<T>::do_add_publisher(owner.clone(), id, key).expect("publisher");
     }
+    Pallet::<T>::do_fund_stream(owner.clone(), id, stream_budget::<T>()).expect("funded");
     (id, key)
 }
 
+/// A stream budget for 100,000 events of the largest payload.
+fn stream_budget<T: Config>() -> BalanceOf<T> {
+    Pallet::<T>::event_fee(T::MaxPayloadLen::get() as usize).saturating_mul(100_000u32.into())
+}
+
+/// A template of `len` bytes (at least the smallest ELF file) uploaded by `owner`.
 fn template<T: Config>(owner: &T::AccountId, len: u32) -> T::Hash {
     let code: BoundedVec<u8, T::MaxTemplateSize> =
-        BoundedVec::truncate_from(vec![1u8; len.max(1) as usize]);
+        BoundedVec::truncate_from(crate::testing::program(len, 1));
     let hash = T::Hashing::hash(&code);
     Pallet::<T>::do_upload_template(owner.clone(), code, machine()).expect("template");
     hash
@@ -108,6 +116,14 @@ fn topic<T: Config>(
     id
 }
 
+/// `StreamAccess::Accounts` with `MaxStreamReaders` accounts, `reader` last.
+fn readers<T: Config>(reader: &T::AccountId) -> StreamAccessOf<T> {
+    let n = T::MaxStreamReaders::get();
+    let mut accounts: Vec<T::AccountId> = (1..n).map(|i| account("reader", i, 0)).collect();
+    accounts.push(reader.clone());
+    StreamAccess::Accounts(BoundedVec::truncate_from(accounts))
+}
+
 fn validators<T: Config>(v: u32) -> Vec<T::AttestationId> {
     let set: Vec<T::AttestationId> = (0..v)
         .map(|_| T::AttestationId::generate_pair(None))
@@ -137,6 +153,10 @@ where
     let (s, key) = stream::<T>(&owner, 1);
     let hash = template::<T>(&owner, 1);
     let t = topic::<T>(&owner, vec![s], hash, 1);
+    // Exactly what the batch costs: finalizing it empties the budget and pauses the topic
+    // (the dearest path).
+    let fee = Pallet::<T>::execution_fee(result::<T>(o).cycles);
+    Pallet::<T>::do_fund_topic(owner.clone(), t, fee).expect("funded");
     Pallet::<T>::ingest_event(&signed_event::<T>(s, key, 0, 1)).expect("event");
     let now = frame_system::Pallet::<T>::block_number();
     Pallet::<T>::seal_due(now);
@@ -207,9 +227,10 @@ mod benchmarks {
     }
 
     #[benchmark]
-    fn upload_template(c: Linear<1, { T::MaxTemplateSize::get() }>) {
+    /// An ELF of `c` bytes whose one segment is checked to fit the RAM.
+    fn upload_template(c: Linear<{ ELF_OVERHEAD + 1 }, { T::MaxTemplateSize::get() }>) {
         let owner = funded::<T>(0);
-        let code = BoundedVec::truncate_from(vec![1u8; c as usize]);
+        let code = BoundedVec::truncate_from(crate::testing::program(c, 1));
         #[extrinsic_call]
         _(RawOrigin::Signed(owner), code, machine());
     }
@@ -222,10 +243,17 @@ mod benchmarks {
         _(RawOrigin::Signed(owner), hash);
     }
 
+    /// The dearest path: every stream is another account's, opened to a full list of
+    /// accounts that ends with the topic's owner.
     #[benchmark]
     fn register_topic(s: Linear<1, { T::MaxStreamsPerTopic::get() }>) {
         let owner = funded::<T>(0);
-        let streams: Vec<StreamId> = (0..s).map(|_| stream::<T>(&owner, 1).0).collect();
+        let other = funded::<T>(1);
+        let streams: Vec<StreamId> = (0..s).map(|_| stream::<T>(&other, 1).0).collect();
+        for stream in streams.iter() {
+            Pallet::<T>::do_set_stream_access(other.clone(), *stream, readers::<T>(&owner))
+                .expect("the owner opens its stream");
+        }
         let hash = template::<T>(&owner, 1);
         let config = BoundedVec::truncate_from(vec![0; T::MaxTopicConfigLen::get() as usize]);
         #[extrinsic_call]
@@ -249,6 +277,7 @@ mod benchmarks {
         let hash = template::<T>(&owner, 1);
         let t = topic::<T>(&owner, vec![s], hash, 1);
         let v = validators::<T>(T::MaxValidators::get()).len() as u32;
+        Pallet::<T>::do_fund_topic(owner.clone(), t, stream_budget::<T>()).expect("funded");
         Topics::<T>::mutate(t, |info| {
             let info = info.as_mut().expect("just registered");
             if let Some((_, end)) = info.open_window.take() {
@@ -264,6 +293,83 @@ mod benchmarks {
             Topics::<T>::get(t).map(|info| info.status),
             Some(TopicStatus::Active)
         );
+    }
+
+    /// Closing a paused topic whose last window is sealed retires it at once: its
+    /// template use, its place on every one of its streams and its deposit are released.
+    #[benchmark]
+    fn close_topic() {
+        let owner = funded::<T>(0);
+        let streams: Vec<StreamId> = (0..T::MaxStreamsPerTopic::get())
+            .map(|_| stream::<T>(&owner, 1).0)
+            .collect();
+        let hash = template::<T>(&owner, 1);
+        let t = topic::<T>(&owner, streams, hash, 1);
+        Topics::<T>::mutate(t, |info| {
+            let info = info.as_mut().expect("just registered");
+            if let Some((_, end)) = info.open_window.take() {
+                SealSchedule::<T>::mutate(end, |due| due.retain(|x| *x != t));
+                OpenTopicCount::<T>::mutate(|n| *n = n.saturating_sub(1));
+            }
+            info.status = TopicStatus::Paused;
+        });
+        #[extrinsic_call]
+        set_topic_status(RawOrigin::Signed(owner), t, TopicStatus::Closed);
+        assert!(!TopicDeposits::<T>::contains_key(t));
+    }
+
+    #[benchmark]
+    fn set_stream_access(a: Linear<0, { T::MaxStreamReaders::get() }>) {
+        let owner = funded::<T>(0);
+        let (s, _) = stream::<T>(&owner, 1);
+        let accounts: Vec<T::AccountId> = (0..a).map(|i| account("reader", i, 0)).collect();
+        let access = if a == 0 {
+            StreamAccess::Anyone
+        } else {
+            StreamAccess::Accounts(BoundedVec::truncate_from(accounts))
+        };
+        #[extrinsic_call]
+        _(RawOrigin::Signed(owner), s, access);
+        assert!(StreamReaders::<T>::contains_key(s));
+    }
+
+    #[benchmark]
+    fn fund_stream() {
+        let owner = funded::<T>(0);
+        let (s, _) = stream::<T>(&owner, 1);
+        #[extrinsic_call]
+        _(RawOrigin::Signed(owner), s, stream_budget::<T>());
+    }
+
+    #[benchmark]
+    fn fund_topic() {
+        let owner = funded::<T>(0);
+        let (s, _) = stream::<T>(&owner, 1);
+        let hash = template::<T>(&owner, 1);
+        let t = topic::<T>(&owner, vec![s], hash, 1);
+        #[extrinsic_call]
+        _(RawOrigin::Signed(owner), t, stream_budget::<T>());
+        assert!(TopicBudgets::<T>::contains_key(t));
+    }
+
+    /// The `ingest` inherent with `s` one-byte events, each on its own stream (its own
+    /// record read, its budget charged, its topic): what every stream beyond the first
+    /// adds to `ingest` and `publish_batch` (see `Pallet::streams_share`).
+    #[benchmark]
+    fn ingest_streams(s: Linear<1, { T::MaxEventsPerBlock::get().min(1_000) }>) {
+        let owner = funded::<T>(0);
+        let hash = template::<T>(&owner, 1);
+        let mut events = Vec::new();
+        for i in 0..s {
+            let (stream, key) = stream::<T>(&owner, 1);
+            if i < T::MaxOpenTopics::get().min(T::MaxTopicsPerAccount::get()) {
+                topic::<T>(&owner, vec![stream], hash, 1);
+            }
+            events.push(signed_event::<T>(stream, key, 0, 1));
+        }
+        #[extrinsic_call]
+        ingest(RawOrigin::None, BoundedVec::truncate_from(events));
+        assert_eq!(NextStreamId::<T>::get(), s);
     }
 
     #[benchmark]
@@ -454,7 +560,9 @@ mod benchmarks {
     ) {
         let owner = funded::<T>(0);
         let hash = template::<T>(&owner, 1);
-        for _ in 0..t {
+        for i in 0..t {
+            // One owner per topic: an account owns at most `MaxTopicsPerAccount`.
+            let owner = funded::<T>(i + 1);
             let (s, _) = stream::<T>(&owner, 1);
             let id = topic::<T>(&owner, vec![s], hash, 1);
             OpenBatch::<T>::insert(id, BoundedVec::truncate_from(vec![[5u8; 32]; e as usize]));

@@ -18,7 +18,10 @@ use codec::DecodeAll;
 use frame_support::{ensure, pallet_macros::pallet_section, pallet_prelude::*};
 use polkadot_sdk::*;
 use sp_inherents::InherentIdentifier;
-use sp_runtime::DispatchResult;
+use sp_runtime::{
+    traits::{Saturating, Zero},
+    DispatchResult,
+};
 
 /// The inherent data of bulk ingestion: SCALE `Vec<Vec<u8>>`, each entry the SCALE
 /// encoding of one `SignedEvent`, in the node's queue order.
@@ -47,6 +50,7 @@ impl<T: Config> Pallet<T> {
         };
         let mut next: BTreeMap<(StreamId, PublisherKey), u64> = BTreeMap::new();
         let mut added: BTreeMap<TopicId, u32> = BTreeMap::new();
+        let mut committed: BTreeMap<StreamId, BalanceOf<T>> = BTreeMap::new();
         let mut payload_bytes: u64 = 0;
         let mut selected = Vec::new();
         for (event, ok) in candidates.into_iter().zip(good) {
@@ -61,21 +65,27 @@ impl<T: Config> Pallet<T> {
                 .get(&key)
                 .copied()
                 .unwrap_or_else(|| NextSequence::<T>::get(key.0, key.1));
+            let spent = committed.get(&event.stream).copied().unwrap_or_default();
+            let fee = Self::event_fee(event.payload.len());
             if Self::check_event_permission(&event, expected, false).is_err()
                 || Self::check_capacity(event.stream, |t| added.get(&t).copied().unwrap_or(0))
                     .is_err()
+                || Self::check_budget(event.stream, spent, fee).is_err()
             {
                 continue;
             }
             let n = selected.len() as u64 + 1;
             let bytes = payload_bytes.saturating_add(event.payload.len() as u64);
             let mean = bytes.div_ceil(n) as u32;
-            let weight =
-                T::WeightInfo::ingest(n as u32, mean).saturating_add(Self::seal_share(n as u32));
+            let streams = committed.len() as u32 + u32::from(spent.is_zero());
+            let weight = T::WeightInfo::ingest(n as u32, mean)
+                .saturating_add(Self::seal_share(n as u32))
+                .saturating_add(Self::streams_share(streams));
             if weight.any_gt(budget) {
                 break;
             }
             payload_bytes = bytes;
+            committed.insert(event.stream, spent.saturating_add(fee));
             for topic in Self::collecting_topics(event.stream) {
                 *added.entry(topic).or_default() += 1;
             }
@@ -88,6 +98,24 @@ impl<T: Config> Pallet<T> {
         Some(Call::ingest {
             events: BoundedVec::truncate_from(selected),
         })
+    }
+
+    /// The number of distinct streams among `events`.
+    pub fn distinct_streams(events: &[SignedEventOf<T>]) -> u32 {
+        let mut streams: Vec<StreamId> = events.iter().map(|e| e.stream).collect();
+        streams.sort_unstable();
+        streams.dedup();
+        streams.len() as u32
+    }
+
+    /// The weight of the streams of a call beyond the first one (each is read, and its
+    /// budget charged, once): the `ingest` and `publish_batch` benchmarks put every event
+    /// on one stream; `ingest_streams` puts each on its own.
+    pub fn streams_share(streams: u32) -> Weight {
+        if streams <= 1 {
+            return Weight::zero();
+        }
+        T::WeightInfo::ingest_streams(streams).saturating_sub(T::WeightInfo::ingest_streams(1))
     }
 
     /// Dispatch of the `ingest` inherent: at most once per block; every signature must

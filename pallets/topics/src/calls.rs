@@ -64,10 +64,16 @@ mod calls {
         }
 
         /// Upload template code; it is stored under its content hash (`T::Hashing`) and a
-        /// deposit of `TemplateDepositBase + TemplateDepositPerByte * len` is held.
+        /// deposit of `TemplateDepositBase + TemplateDepositPerByte * len` is held. The
+        /// limits must fit the chain's `MachineBounds` and the code must be an RV64
+        /// executable ELF whose entry point and segments lie in the configured RAM.
         ///
         /// Origin: signed (becomes the owner). Errors: `EmptyTemplate`, `TemplateExists`,
-        /// `InvalidMachineLimits`, and the currency's error if the deposit cannot be held.
+        /// `InvalidMachineLimits`, `RamSizeAboveBound`, `CycleBudgetAboveBound`,
+        /// `OutputLimitAboveBound`, `TemplateNotElf`, `TemplateNotRiscv64Executable`,
+        /// `TemplateMalformed`, `TemplateEntryOutsideRam`, `TemplateExceedsRam`,
+        /// `TemplateSegmentOutsideRam`, and the currency's error if the deposit cannot be
+        /// held.
         /// Emits `TemplateUploaded`. Complexity: O(len) (hashing).
         #[pallet::call_index(4)]
         #[pallet::weight(T::WeightInfo::upload_template(code.len() as u32))]
@@ -91,12 +97,16 @@ mod calls {
         }
 
         /// Register a topic over open streams with an uploaded template. Its first window
-        /// opens in this block and ends `window - 1` blocks later.
+        /// opens in this block and ends `window - 1` blocks later. Each stream must be the
+        /// caller's or opened to the caller by its owner (`set_stream_access`);
+        /// `TopicDeposit` is held until the topic is closed and its last window sealed.
         ///
         /// Origin: signed (becomes the owner). Errors: `InvalidStreams`, `UnknownStream`,
-        /// `StreamClosed`, `UnknownTemplate`, `InvalidWindow`, `QuorumUnreachable` (an
-        /// explicit quorum above the current validator count), `InvalidQuorum`,
-        /// `TooManyTopicsForStream`, `TooManyOpenTopics`, `Overflow`.
+        /// `StreamClosed`, `StreamAccessDenied`, `UnknownTemplate`, `InvalidWindow`,
+        /// `QuorumUnreachable` (an explicit quorum above the current validator count),
+        /// `InvalidQuorum`, `TooManyTopicsForAccount`, `TooManyTopicsForStream`,
+        /// `TooManyOpenTopics`, `Overflow`, and the currency's error if the deposit cannot
+        /// be held.
         /// Emits `TopicRegistered`. Complexity: O(S * K), S streams, K topics per stream.
         #[pallet::call_index(6)]
         #[pallet::weight(T::WeightInfo::register_topic(streams.len() as u32))]
@@ -114,13 +124,20 @@ mod calls {
         }
 
         /// Pause, resume or close a topic. Pausing or closing takes effect at the end of
-        /// the open window (that window is still sealed); resuming opens a new window.
+        /// the open window (that window is still sealed); resuming opens a new window (the
+        /// topic's budget must not be empty). A closed topic's deposit and budget are
+        /// released once its last window is sealed.
         ///
         /// Origin: signed, the topic's owner. Errors: `UnknownTopic`, `NotOwner`,
         /// `TopicClosed`, `StatusUnchanged`, `TooManyOpenTopics`, `QuorumUnreachable`
-        /// (resuming while the validator set is smaller than the explicit quorum).
+        /// (resuming while the validator set is smaller than the explicit quorum),
+        /// `TopicBudgetExhausted` (resuming with an empty budget).
         /// Emits `TopicStatusChanged`. Complexity: O(1).
         #[pallet::call_index(7)]
+        #[pallet::weight(match status {
+            TopicStatus::Closed => T::WeightInfo::close_topic(),
+            _ => T::WeightInfo::set_topic_status(),
+        })]
         pub fn set_topic_status(
             origin: OriginFor<T>,
             topic: TopicId,
@@ -136,7 +153,7 @@ mod calls {
         /// Origin: authorized (through `frame_system::AuthorizeCall`). Errors (also as
         /// transaction-validity errors, see [`authorize`](crate::authorize)):
         /// `UnknownStream`, `StreamClosed`, `NotPublisher`, `SequenceUsed`, `SequenceGap`,
-        /// `BadSignature`, `BatchFull`. Emits `EventPublished`.
+        /// `BadSignature`, `BatchFull`, `StreamBudgetExhausted`. Emits `EventPublished`.
         /// Complexity: O(P + K + len), P publishers, K topics of the stream.
         #[pallet::call_index(8)]
         #[pallet::weight(T::WeightInfo::publish(event.payload.len() as u32)
@@ -155,7 +172,8 @@ mod calls {
         /// Emits `EventPublished` per event. Complexity: O(N * (P + K) + total bytes).
         #[pallet::call_index(9)]
         #[pallet::weight(T::WeightInfo::publish_batch(events.len() as u32, Pallet::<T>::mean_payload_len(events))
-            .saturating_add(Pallet::<T>::seal_share(events.len() as u32)))]
+            .saturating_add(Pallet::<T>::seal_share(events.len() as u32))
+            .saturating_add(Pallet::<T>::streams_share(Pallet::<T>::distinct_streams(events))))]
         #[pallet::weight_of_authorize(
 			T::WeightInfo::authorize_publish_batch(events.len() as u32, Pallet::<T>::mean_payload_len(events))
 		)]
@@ -178,7 +196,8 @@ mod calls {
         #[pallet::call_index(11)]
         #[pallet::weight((
             T::WeightInfo::ingest(events.len() as u32, Pallet::<T>::mean_payload_len(events))
-                .saturating_add(Pallet::<T>::seal_share(events.len() as u32)),
+                .saturating_add(Pallet::<T>::seal_share(events.len() as u32))
+                .saturating_add(Pallet::<T>::streams_share(Pallet::<T>::distinct_streams(events))),
             DispatchClass::Mandatory
         ))]
         pub fn ingest(
@@ -211,6 +230,62 @@ mod calls {
             ensure_authorized(origin)?;
             let _ = signature; // verified in the authorization
             Self::do_attest(attestation)
+        }
+
+        /// Choose whose topics may read a stream: only the owner's (`OwnerOnly`, the
+        /// default), anyone's (`Anyone`), or the owner's and those of named accounts
+        /// (`Accounts`). Topics registered before a change keep reading the stream.
+        ///
+        /// Origin: signed, the stream's owner. Errors: `UnknownStream`, `NotOwner`.
+        /// Emits `StreamAccessChanged`. Complexity: O(A), A named accounts.
+        #[pallet::call_index(12)]
+        #[pallet::weight(T::WeightInfo::set_stream_access(match &access {
+            StreamAccess::Accounts(accounts) => accounts.len() as u32,
+            _ => 0,
+        }))]
+        pub fn set_stream_access(
+            origin: OriginFor<T>,
+            stream: StreamId,
+            access: StreamAccessOf<T>,
+        ) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            Self::do_set_stream_access(who, stream, access)
+        }
+
+        /// Add `amount` to a stream's ingestion budget (held from the caller). Each
+        /// ingested event takes `EventFee + EventByteFee * payload bytes` from it (burned);
+        /// when it cannot pay for an event, the event is refused (`StreamBudgetExhausted`).
+        /// What is left is released when the stream is closed.
+        ///
+        /// Origin: signed, the stream's owner. Errors: `ZeroFunding`, `UnknownStream`,
+        /// `NotOwner`, `StreamClosed`, and the currency's error if it cannot be held.
+        /// Emits `StreamFunded`. Complexity: O(1).
+        #[pallet::call_index(13)]
+        pub fn fund_stream(
+            origin: OriginFor<T>,
+            stream: StreamId,
+            amount: BalanceOf<T>,
+        ) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            Self::do_fund_stream(who, stream, amount)
+        }
+
+        /// Add `amount` to a topic's execution budget (held from the caller). Each
+        /// finalized batch takes `CycleFee` per million attested cycles from it (burned);
+        /// when it cannot pay, the topic is paused (`TopicBudgetExhausted`). What is left
+        /// is released when the topic is retired.
+        ///
+        /// Origin: signed, the topic's owner. Errors: `ZeroFunding`, `UnknownTopic`,
+        /// `NotOwner`, `TopicClosed`, and the currency's error if it cannot be held.
+        /// Emits `TopicFunded`. Complexity: O(1).
+        #[pallet::call_index(14)]
+        pub fn fund_topic(
+            origin: OriginFor<T>,
+            topic: TopicId,
+            amount: BalanceOf<T>,
+        ) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            Self::do_fund_topic(who, topic, amount)
         }
     }
 }

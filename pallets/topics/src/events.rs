@@ -39,11 +39,17 @@ mod events_and_errors {
             owner: T::AccountId,
             deposit: BalanceOf<T>,
         },
-        /// A topic was registered; its first window opened.
+        /// A topic was registered, its deposit held; its first window opened.
         TopicRegistered {
             topic: TopicId,
             owner: T::AccountId,
             template: T::Hash,
+            deposit: BalanceOf<T>,
+        },
+        /// A stream's owner changed whose topics may read the stream.
+        StreamAccessChanged {
+            stream: StreamId,
+            access: StreamAccessOf<T>,
         },
         /// A topic's status changed.
         TopicStatusChanged { topic: TopicId, status: TopicStatus },
@@ -96,6 +102,41 @@ mod events_and_errors {
             quorum: u32,
             validators: u32,
         },
+        /// A stream's owner added to its ingestion budget; `budget` is what it holds now.
+        StreamFunded {
+            stream: StreamId,
+            amount: BalanceOf<T>,
+            budget: BalanceOf<T>,
+        },
+        /// A stream's budget no longer pays for one more event: its events are refused
+        /// (`StreamBudgetExhausted`) until its owner funds it again.
+        StreamBudgetExhausted {
+            stream: StreamId,
+            budget: BalanceOf<T>,
+        },
+        /// A topic's owner added to its execution budget; `budget` is what it holds now.
+        TopicFunded {
+            topic: TopicId,
+            amount: BalanceOf<T>,
+            budget: BalanceOf<T>,
+        },
+        /// A finalized batch was paid for from its topic's budget, by the cycles the quorum
+        /// attested.
+        ExecutionCharged {
+            topic: TopicId,
+            batch: BatchNumber,
+            cycles: u64,
+            fee: BalanceOf<T>,
+        },
+        /// A topic's budget did not cover a finalized batch: what was left (`paid` of
+        /// `fee`) was taken and the topic paused (its open window is still sealed). Fund it
+        /// and resume it.
+        TopicBudgetExhausted {
+            topic: TopicId,
+            batch: BatchNumber,
+            fee: BalanceOf<T>,
+            paid: BalanceOf<T>,
+        },
     }
 
     #[pallet::error]
@@ -120,7 +161,8 @@ mod events_and_errors {
         UnknownTemplate,
         /// The template is used by a topic.
         TemplateInUse,
-        /// A machine limit is zero or inconsistent (see `MachineLimits`).
+        /// A machine limit is malformed: a RAM size of zero or not a multiple of 4096, a
+        /// zero cycle or output budget, or a batch budget below the per-input one.
         InvalidMachineLimits,
         /// A topic needs at least one source stream, each listed once.
         InvalidStreams,
@@ -171,5 +213,41 @@ mod events_and_errors {
         /// batch of it could ever be finalized (register with a smaller quorum, or none for
         /// more than two thirds; resume once the set is large enough).
         QuorumUnreachable,
+        /// The template's `ram_size` is above the chain's `MaxRamSize` (the constant
+        /// `MachineBounds`): no validator is bound to provide that much.
+        RamSizeAboveBound,
+        /// The template's `max_cycles_per_batch` is above the chain's `MaxCyclesPerBatch`.
+        CycleBudgetAboveBound,
+        /// The template's `max_output_bytes` is above the 2 MiB tx buffer.
+        OutputLimitAboveBound,
+        /// The template code is not an ELF file (no `\x7fELF` header).
+        TemplateNotElf,
+        /// The template is an ELF file, but not a 64-bit little-endian RISC-V executable
+        /// (`ET_EXEC`, ELF version 1).
+        TemplateNotRiscv64Executable,
+        /// The template's ELF structure is broken: truncated program headers, segment bytes
+        /// outside the file, a segment whose file size exceeds its memory size or whose
+        /// range wraps, or no loadable segment.
+        TemplateMalformed,
+        /// The template's entry point is not in RAM (the machine starts at `0x80000000`).
+        TemplateEntryOutsideRam,
+        /// A segment of the template ends beyond the configured `ram_size`: upload it with
+        /// more RAM.
+        TemplateExceedsRam,
+        /// A segment of the template lies outside RAM (below `0x80000000`, or where no
+        /// memory is mapped).
+        TemplateSegmentOutsideRam,
+        /// The stream's owner has not opened the stream to topics of this account
+        /// (`set_stream_access`).
+        StreamAccessDenied,
+        /// The account owns `MaxTopicsPerAccount` topics that are not yet closed.
+        TooManyTopicsForAccount,
+        /// The stream's ingestion budget does not pay for the event (`EventFee` plus
+        /// `EventByteFee` per payload byte): its owner must `fund_stream`.
+        StreamBudgetExhausted,
+        /// The topic's execution budget is empty: fund it (`fund_topic`) before resuming it.
+        TopicBudgetExhausted,
+        /// Funding with an amount of zero.
+        ZeroFunding,
     }
 }

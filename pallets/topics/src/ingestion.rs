@@ -12,10 +12,17 @@ use alloc::{
 use codec::Encode;
 use concerto_primitives::{domain, EventEnvelope};
 use concerto_verify_interface::verify;
-use frame_support::{ensure, pallet_prelude::*};
+use frame_support::{
+    ensure,
+    pallet_prelude::*,
+    traits::{
+        fungible::MutateHold,
+        tokens::{Fortitude, Precision},
+    },
+};
 use polkadot_sdk::*;
 use sp_runtime::{
-    traits::Zero,
+    traits::{Saturating, Zero},
     transaction_validity::{
         InvalidTransaction, TransactionSource, TransactionValidityWithRefund, ValidTransaction,
     },
@@ -48,6 +55,56 @@ impl<T: Config> Pallet<T> {
         domain::event_offchain_key(event_hash)
     }
 
+    /// What ingesting an event with a payload of `len` bytes takes from its stream's
+    /// budget: `EventFee + EventByteFee * len`.
+    pub fn event_fee(len: usize) -> BalanceOf<T> {
+        T::EventByteFee::get()
+            .saturating_mul((len as u32).into())
+            .saturating_add(T::EventFee::get())
+    }
+
+    /// Whether `stream`'s budget pays `fee` on top of `committed` (what earlier events of
+    /// the same call or block take).
+    pub(crate) fn check_budget(
+        stream: StreamId,
+        committed: BalanceOf<T>,
+        fee: BalanceOf<T>,
+    ) -> Result<(), Error<T>> {
+        let budget = StreamBudgets::<T>::get(stream).unwrap_or_default();
+        ensure!(
+            committed.saturating_add(fee) <= budget,
+            Error::<T>::StreamBudgetExhausted
+        );
+        Ok(())
+    }
+
+    /// Takes `fee` from `stream`'s budget and burns it from the owner's hold. Emits
+    /// `StreamBudgetExhausted` when what is left no longer pays for one event.
+    fn charge_stream(stream: StreamId, owner: &T::AccountId, fee: BalanceOf<T>) -> DispatchResult {
+        let budget = StreamBudgets::<T>::get(stream).unwrap_or_default();
+        ensure!(fee <= budget, Error::<T>::StreamBudgetExhausted);
+        T::Currency::burn_held(
+            &HoldReason::StreamBudget.into(),
+            owner,
+            fee,
+            Precision::Exact,
+            Fortitude::Force,
+        )?;
+        let left = budget.saturating_sub(fee);
+        if left.is_zero() {
+            StreamBudgets::<T>::remove(stream);
+        } else {
+            StreamBudgets::<T>::insert(stream, left);
+        }
+        if left < T::EventFee::get() {
+            Self::deposit_event(Event::StreamBudgetExhausted {
+                stream,
+                budget: left,
+            });
+        }
+        Ok(())
+    }
+
     fn event_tag(event: &SignedEventOf<T>, sequence: u64) -> Vec<u8> {
         (
             domain::EVENT_POOL_TAG,
@@ -69,6 +126,11 @@ impl<T: Config> Pallet<T> {
         let in_pool = source != TransactionSource::InBlock;
         Self::check_event_permission(event, expected, in_pool)?;
         Self::check_capacity(event.stream, |_| 0)?;
+        Self::check_budget(
+            event.stream,
+            Zero::zero(),
+            Self::event_fee(event.payload.len()),
+        )?;
         Self::check_event_signature(event)?;
         let mut valid = ValidTransaction::with_tag_prefix("ConcertoPublish")
             .priority(T::AuthorizedPriority::get())
@@ -91,6 +153,7 @@ impl<T: Config> Pallet<T> {
         let in_pool = source != TransactionSource::InBlock;
         let mut next: BTreeMap<(StreamId, PublisherKey), u64> = BTreeMap::new();
         let mut added: BTreeMap<TopicId, u32> = BTreeMap::new();
+        let mut committed: BTreeMap<StreamId, BalanceOf<T>> = BTreeMap::new();
         let mut valid = ValidTransaction::with_tag_prefix("ConcertoPublish")
             .priority(T::AuthorizedPriority::get())
             .longevity(crate::AUTHORIZED_LONGEVITY)
@@ -106,6 +169,10 @@ impl<T: Config> Pallet<T> {
             Self::check_capacity(event.stream, |topic| {
                 added.get(&topic).copied().unwrap_or(0)
             })?;
+            let spent = committed.entry(event.stream).or_insert_with(Zero::zero);
+            let fee = Self::event_fee(event.payload.len());
+            Self::check_budget(event.stream, *spent, fee)?;
+            *spent = spent.saturating_add(fee);
             for topic in Self::collecting_topics(event.stream) {
                 *added.entry(topic).or_default() += 1;
             }
@@ -245,21 +312,26 @@ impl<T: Config> Pallet<T> {
     /// caller), writes each envelope to offchain storage and each event hash into every
     /// collecting topic's window. Stream records, collecting topics and sequence numbers
     /// are read once per call, and each window's room is checked once before its hashes
-    /// are appended (without decoding the window).
+    /// are appended (without decoding the window). Each stream's budget is charged once
+    /// for all its events of the call.
     pub(crate) fn ingest_events(events: &[SignedEventOf<T>]) -> DispatchResult {
         let block = frame_system::Pallet::<T>::block_number().saturated_into::<u32>();
-        let mut streams: BTreeMap<StreamId, (StreamOf<T>, Vec<TopicId>)> = BTreeMap::new();
+        // Per stream: its record, its collecting topics and the fee of its events.
+        type PerStream<T> = (StreamOf<T>, Vec<TopicId>, BalanceOf<T>);
+        let mut streams: BTreeMap<StreamId, PerStream<T>> = BTreeMap::new();
         let mut next: BTreeMap<(StreamId, PublisherKey), u64> = BTreeMap::new();
         let mut added: BTreeMap<TopicId, Vec<Hash32>> = BTreeMap::new();
         for event in events {
-            let (stream, topics) = match streams.entry(event.stream) {
+            let (stream, topics, fee) = match streams.entry(event.stream) {
                 Entry::Occupied(known) => known.into_mut(),
                 Entry::Vacant(new) => {
                     let stream =
                         Streams::<T>::get(event.stream).ok_or(Error::<T>::UnknownStream)?;
-                    new.insert((stream, Self::collecting_topics(event.stream).collect()))
+                    let topics = Self::collecting_topics(event.stream).collect();
+                    new.insert((stream, topics, Zero::zero()))
                 }
             };
+            *fee = fee.saturating_add(Self::event_fee(event.payload.len()));
             let key = (event.stream, event.publisher);
             let expected = match next.get(&key) {
                 Some(n) => *n,
@@ -301,6 +373,9 @@ impl<T: Config> Pallet<T> {
         }
         for ((stream, publisher), n) in next {
             NextSequence::<T>::insert(stream, publisher, n);
+        }
+        for (id, (stream, _, fee)) in streams {
+            Self::charge_stream(id, &stream.owner, fee)?;
         }
         Ok(())
     }

@@ -19,6 +19,8 @@ impl<T: Config> Pallet<T> {
         Self::check_streams()?;
         Self::check_templates()?;
         Self::check_topics()?;
+        Self::check_topic_deposits()?;
+        Self::check_budgets()?;
         Self::check_batches()?;
         Self::check_validators()?;
         Ok(())
@@ -47,6 +49,7 @@ impl<T: Config> Pallet<T> {
                     t.streams.contains(&stream),
                     "topic does not list a stream that feeds it"
                 );
+                ensure!(!t.is_retired(), "StreamTopics names a retired topic");
             }
         }
         Ok(())
@@ -55,7 +58,7 @@ impl<T: Config> Pallet<T> {
     fn check_templates() -> Result<(), TryRuntimeError> {
         let mut users: BTreeMap<T::Hash, u32> = BTreeMap::new();
         for (_, t) in Topics::<T>::iter() {
-            if t.status != TopicStatus::Closed || t.open_window.is_some() {
+            if !t.is_retired() {
                 *users.entry(t.template).or_default() += 1;
             }
         }
@@ -82,7 +85,7 @@ impl<T: Config> Pallet<T> {
             "code without template"
         );
         for (_, t) in Topics::<T>::iter() {
-            if t.status != TopicStatus::Closed || t.open_window.is_some() {
+            if !t.is_retired() {
                 ensure!(
                     Templates::<T>::contains_key(t.template),
                     "topic uses a missing template"
@@ -99,6 +102,86 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
+    /// Every topic not retired holds `TopicDeposits` and counts in `TopicsOwned`; the
+    /// `TopicDeposit` hold of each account is the sum of its topics' deposits.
+    fn check_topic_deposits() -> Result<(), TryRuntimeError> {
+        let mut owned: BTreeMap<T::AccountId, (u32, BalanceOf<T>)> = BTreeMap::new();
+        for (id, t) in Topics::<T>::iter() {
+            let deposit = TopicDeposits::<T>::get(id);
+            if t.is_retired() {
+                ensure!(deposit.is_none(), "a retired topic still holds a deposit");
+                continue;
+            }
+            let deposit = deposit.ok_or("a topic not retired holds no deposit")?;
+            let e = owned.entry(t.owner).or_insert((0, Zero::zero()));
+            e.0 += 1;
+            e.1 = e.1.saturating_add(deposit);
+        }
+        ensure!(
+            TopicDeposits::<T>::iter_keys().all(Topics::<T>::contains_key),
+            "deposit of an unknown topic"
+        );
+        let reason = HoldReason::TopicDeposit.into();
+        for (who, count) in TopicsOwned::<T>::iter() {
+            let (topics, deposits) = owned.remove(&who).unwrap_or((0, Zero::zero()));
+            ensure!(
+                count == topics,
+                "TopicsOwned differs from the account's topics"
+            );
+            ensure!(
+                count <= T::MaxTopicsPerAccount::get(),
+                "an account owns more than MaxTopicsPerAccount topics"
+            );
+            ensure!(
+                T::Currency::balance_on_hold(&reason, &who) == deposits,
+                "held topic deposit differs from the sum of the owner's topic deposits"
+            );
+        }
+        ensure!(
+            owned.is_empty(),
+            "an account's topics are not counted in TopicsOwned"
+        );
+        Ok(())
+    }
+
+    /// Budgets belong to open streams and to topics not retired, and each account's
+    /// `StreamBudget` and `TopicBudget` holds are the sums of its streams' and topics'
+    /// budgets.
+    fn check_budgets() -> Result<(), TryRuntimeError> {
+        let mut streams: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+        for (id, budget) in StreamBudgets::<T>::iter() {
+            let s = Streams::<T>::get(id).ok_or("budget of an unknown stream")?;
+            ensure!(
+                s.status == StreamStatus::Open,
+                "a closed stream keeps a budget"
+            );
+            ensure!(!budget.is_zero(), "an empty budget is stored");
+            let e = streams.entry(s.owner).or_insert_with(Zero::zero);
+            *e = e.saturating_add(budget);
+        }
+        let mut topics: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+        for (id, budget) in TopicBudgets::<T>::iter() {
+            let t = Topics::<T>::get(id).ok_or("budget of an unknown topic")?;
+            ensure!(!t.is_retired(), "a retired topic keeps a budget");
+            ensure!(!budget.is_zero(), "an empty budget is stored");
+            let e = topics.entry(t.owner).or_insert_with(Zero::zero);
+            *e = e.saturating_add(budget);
+        }
+        for (reason, sums) in [
+            (HoldReason::StreamBudget, streams),
+            (HoldReason::TopicBudget, topics),
+        ] {
+            let reason = reason.into();
+            for (who, total) in sums {
+                ensure!(
+                    T::Currency::balance_on_hold(&reason, &who) == total,
+                    "a held budget differs from the sum of the owner's budgets"
+                );
+            }
+        }
+        Ok(())
+    }
+
     fn check_topics() -> Result<(), TryRuntimeError> {
         let next = NextTopicId::<T>::get();
         let now = frame_system::Pallet::<T>::block_number();
@@ -111,7 +194,7 @@ impl<T: Config> Pallet<T> {
             );
             for stream in t.streams.iter() {
                 ensure!(
-                    StreamTopics::<T>::get(stream).contains(&id),
+                    t.is_retired() || StreamTopics::<T>::get(stream).contains(&id),
                     "stream does not list its topic"
                 );
             }

@@ -82,12 +82,21 @@ impl pallet_topics::Config for Test {
     type TemplateDepositBase = ConstU64<100>;
     type TemplateDepositPerByte = ConstU64<1>;
     type MaxTemplateSize = ConstU32<1024>;
+    type MaxRamSize = ConstU64<{ 4 << 20 }>;
+    type MaxCyclesPerBatch = ConstU64<1_000_000>;
+    type ReferenceMips = ConstU32<100>;
+    type TopicDeposit = ConstU64<500>;
+    type MaxTopicsPerAccount = ConstU32<3>;
+    type MaxStreamReaders = ConstU32<2>;
+    type EventFee = ConstU64<2>;
+    type EventByteFee = ConstU64<1>;
+    type CycleFee = ConstU64<3>;
     type MaxMetadataLen = ConstU32<64>;
     type MaxPublishers = ConstU32<3>;
     type MaxStreamsPerTopic = ConstU32<3>;
     type MaxTopicsPerStream = ConstU32<2>;
     type MaxTopicConfigLen = ConstU32<64>;
-    type MaxOpenTopics = ConstU32<3>;
+    type MaxOpenTopics = ConstU32<4>;
     type MaxWindow = ConstU32<10>;
     type MaxEventsPerBatch = ConstU32<4>;
     type MaxPayloadLen = ConstU32<16>;
@@ -319,7 +328,8 @@ pub(crate) fn setup_topic(
     )
     .unwrap();
     Topics::add_publisher(origin.clone(), 0, publisher.key()).unwrap();
-    let code = BoundedVec::truncate_from(vec![0x13; 32]);
+    Topics::fund_stream(origin.clone(), 0, STREAM_BUDGET).unwrap();
+    let code = BoundedVec::truncate_from(crate::testing::program(160, 0x13));
     Topics::upload_template(origin.clone(), code.clone(), MACHINE).unwrap();
     let hash = <Test as frame_system::Config>::Hashing::hash(&code);
     Topics::register_topic(
@@ -332,8 +342,14 @@ pub(crate) fn setup_topic(
         TopicMode::Stateless,
     )
     .unwrap();
+    Topics::fund_topic(RuntimeOrigin::signed(ALICE), 0, TOPIC_BUDGET).unwrap();
     hash
 }
+
+/// What `setup_topic` puts in stream 0's budget (an event costs 2 + 1 per payload byte).
+pub(crate) const STREAM_BUDGET: u64 = 1_000;
+/// What `setup_topic` puts in topic 0's budget (3 per million cycles).
+pub(crate) const TOPIC_BUDGET: u64 = 1_000;
 
 /// A stored topic (panics if absent).
 pub(crate) fn topic(id: TopicId) -> crate::TopicOf<Test> {

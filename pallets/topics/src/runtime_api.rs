@@ -71,6 +71,13 @@ pub enum PublisherState {
     /// The key is not (or no longer) a publisher of the stream.
     #[codec(index = 3)]
     NotPublisher,
+    /// The key may publish, but the stream's budget does not pay for one more event
+    /// (`fund_stream`): new events are refused, queued ones wait.
+    #[codec(index = 4)]
+    BudgetExhausted {
+        /// The next sequence number the chain expects.
+        next_sequence: u64,
+    },
 }
 
 sp_api::decl_runtime_apis! {
@@ -108,6 +115,9 @@ sp_api::decl_runtime_apis! {
         /// key order; empty if the batch is not finalized or no longer held (attestations
         /// are kept until the batch's deadline).
         fn attesters(topic: TopicId, batch: BatchNumber) -> Vec<AttestationId>;
+        /// The machine bounds every template fits and every validator's node must honour
+        /// (a validator checks them when it starts).
+        fn machine_bounds() -> MachineBounds;
     }
 }
 
@@ -119,9 +129,16 @@ impl<T: Config> Pallet<T> {
                 None => PublisherState::UnknownStream,
                 Some(s) if s.status != StreamStatus::Open => PublisherState::StreamClosed,
                 Some(s) if !s.publishers.contains(&publisher) => PublisherState::NotPublisher,
-                Some(_) => PublisherState::Open {
-                    next_sequence: NextSequence::<T>::get(stream, publisher),
-                },
+                Some(_) => {
+                    let next_sequence = NextSequence::<T>::get(stream, publisher);
+                    if StreamBudgets::<T>::get(stream).unwrap_or_default()
+                        < <T::EventFee as frame_support::traits::Get<_>>::get()
+                    {
+                        PublisherState::BudgetExhausted { next_sequence }
+                    } else {
+                        PublisherState::Open { next_sequence }
+                    }
+                }
             })
             .collect()
     }

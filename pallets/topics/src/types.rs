@@ -12,7 +12,9 @@ use sp_core::{ed25519, sr25519};
 
 /// Identifies a stream (assigned in registration order, from 0).
 pub type StreamId = u32;
-pub use concerto_primitives::{BatchNumber, Hash32, MachineLimits, TopicId, Verdict};
+pub use concerto_primitives::{
+    BatchNumber, Hash32, MachineBounds, MachineLimits, TopicId, Verdict,
+};
 
 /// The message a publisher signs for an event: SCALE of `(domain::EVENT_SIGNING, genesis
 /// hash, stream, publisher, sequence, blake2_256(payload))`. Pure, so publishers and
@@ -275,6 +277,44 @@ pub struct Stream<AccountId: Field, MaxMetadata: Get<u32>, MaxPublishers: Get<u3
     pub status: StreamStatus,
 }
 
+/// Whose topics may read a stream: the stream owner's consent, set with
+/// `set_stream_access`. A stream with no entry in `StreamAccessOf` is `OwnerOnly`.
+#[derive(
+    CloneNoBound,
+    PartialEqNoBound,
+    EqNoBound,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    DebugNoBound,
+)]
+#[scale_info(skip_type_params(MaxReaders))]
+pub enum StreamAccess<AccountId: Field, MaxReaders: Get<u32>> {
+    /// Only topics the stream's owner registers (the default).
+    #[codec(index = 0)]
+    OwnerOnly,
+    /// Topics of any account.
+    #[codec(index = 1)]
+    Anyone,
+    /// Topics of the owner and of these accounts.
+    #[codec(index = 2)]
+    Accounts(BoundedVec<AccountId, MaxReaders>),
+}
+
+impl<AccountId: Field, MaxReaders: Get<u32>> StreamAccess<AccountId, MaxReaders> {
+    /// Whether a topic owned by `who` may read a stream owned by `owner` under this access.
+    pub fn allows(&self, owner: &AccountId, who: &AccountId) -> bool {
+        who == owner
+            || match self {
+                StreamAccess::OwnerOnly => false,
+                StreamAccess::Anyone => true,
+                StreamAccess::Accounts(accounts) => accounts.contains(who),
+            }
+    }
+}
+
 /// An uploaded template (its code is in `TemplateCode` under the same hash).
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct TemplateInfo<AccountId, Balance> {
@@ -364,6 +404,21 @@ pub struct Topic<
     pub next_batch: BatchNumber,
     /// The open window (first block, last block), if the topic is collecting events.
     pub open_window: Option<(BlockNumber, BlockNumber)>,
+}
+
+impl<
+        AccountId: Field,
+        Hash: Field,
+        BlockNumber: Field,
+        MaxStreams: Get<u32>,
+        MaxConfig: Get<u32>,
+    > Topic<AccountId, Hash, BlockNumber, MaxStreams, MaxConfig>
+{
+    /// Closed with its last window sealed: the topic holds no deposit, no place on its
+    /// streams or in its owner's count, and no longer uses its template.
+    pub fn is_retired(&self) -> bool {
+        self.status == TopicStatus::Closed && self.open_window.is_none()
+    }
 }
 
 /// A sealed batch, kept until its attestation deadline.

@@ -52,6 +52,11 @@ pub trait WeightInfo {
 	fn remove_template() -> Weight;
 	fn register_topic(s: u32, ) -> Weight;
 	fn set_topic_status() -> Weight;
+	fn set_stream_access(a: u32, ) -> Weight;
+	fn close_topic() -> Weight;
+	fn fund_stream() -> Weight;
+	fn fund_topic() -> Weight;
+	fn ingest_streams(s: u32, ) -> Weight;
 	fn publish(p: u32, ) -> Weight;
 	fn authorize_publish(p: u32, ) -> Weight;
 	fn publish_batch(n: u32, p: u32, ) -> Weight;
@@ -190,6 +195,38 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(100_208_000, 4628)
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
+	}
+	/// Provisional until `scripts/bench-weights.sh` runs.
+	fn set_stream_access(a: u32, ) -> Weight {
+		Weight::from_parts(30_000_000, 3307)
+			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(a.into()))
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	/// Provisional until `scripts/bench-weights.sh` runs.
+	fn close_topic() -> Weight {
+		Weight::from_parts(150_000_000, 30000)
+			.saturating_add(T::DbWeight::get().reads(12))
+			.saturating_add(T::DbWeight::get().writes(12))
+	}
+	/// Provisional until `scripts/bench-weights.sh` runs.
+	fn fund_stream() -> Weight {
+		Weight::from_parts(60_000_000, 4000)
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
+	/// Provisional until `scripts/bench-weights.sh` runs.
+	fn fund_topic() -> Weight {
+		Weight::from_parts(60_000_000, 4000)
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
+	/// Provisional until `scripts/bench-weights.sh` runs.
+	fn ingest_streams(s: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 4000)
+			.saturating_add(Weight::from_parts(120_000_000, 8000).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(s.into())))
 	}
 	/// Storage: `Topics::Streams` (r:1 w:0)
 	/// Proof: `Topics::Streams` (`max_values`: None, `max_size`: Some(832), added: 3307, mode: `MaxEncodedLen`)
@@ -476,6 +513,33 @@ impl WeightInfo for () {
 		Weight::from_parts(100_208_000, 4628)
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(3))
+	}
+	fn set_stream_access(a: u32, ) -> Weight {
+		Weight::from_parts(30_000_000, 3307)
+			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(a.into()))
+			.saturating_add(RocksDbWeight::get().reads(1))
+			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	fn close_topic() -> Weight {
+		Weight::from_parts(150_000_000, 30000)
+			.saturating_add(RocksDbWeight::get().reads(12))
+			.saturating_add(RocksDbWeight::get().writes(12))
+	}
+	fn fund_stream() -> Weight {
+		Weight::from_parts(60_000_000, 4000)
+			.saturating_add(RocksDbWeight::get().reads(3))
+			.saturating_add(RocksDbWeight::get().writes(3))
+	}
+	fn fund_topic() -> Weight {
+		Weight::from_parts(60_000_000, 4000)
+			.saturating_add(RocksDbWeight::get().reads(3))
+			.saturating_add(RocksDbWeight::get().writes(3))
+	}
+	fn ingest_streams(s: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 4000)
+			.saturating_add(Weight::from_parts(120_000_000, 8000).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(s.into())))
+			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(s.into())))
 	}
 	fn publish(p: u32, ) -> Weight {
 		Weight::from_parts(108_864_150, 527769)

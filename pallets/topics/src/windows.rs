@@ -82,7 +82,7 @@ impl<T: Config> Pallet<T> {
                     }
                 }
                 TopicStatus::Paused => {}
-                TopicStatus::Closed => Self::release_template_use(&t.template),
+                TopicStatus::Closed => Self::retire_topic(topic, &t),
             }
             Topics::<T>::insert(topic, t);
         }

@@ -1,7 +1,7 @@
 //! Pallet configurations of the Concerto runtime.
 
 mod contracts;
-mod topics;
+pub(crate) mod topics;
 
 use crate::{
     AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,

@@ -57,6 +57,21 @@ parameter_types! {
     /// validators execute a batch as soon as its sealing block is their best block, so this
     /// covers the longest job (cycle budgets) plus inclusion, with room for a restart.
     pub const AttestationPeriod: BlockNumber = 100;
+    /// Held while a topic is registered: a topic costs every block a place in the sealing
+    /// schedule and every validator a job per batch, so the 64 open-topic places are not
+    /// free to take (and one account may take at most `MaxTopicsPerAccount` of them).
+    pub const TopicDeposit: Balance = 5 * UNIT;
+    /// What an ingested event costs its stream's owner: what its weight (the ingest
+    /// benchmark's 41 µs per event, rounded up to 50 µs) would cost as a transaction
+    /// (`WeightToFee` is `IdentityFee`: 1 planck per picosecond of weight).
+    pub const EventFee: Balance = 50 * 1_000_000;
+    /// Per payload byte, what a transaction pays per byte of its length
+    /// (`LengthToFee` is `IdentityFee`), times 1,000: the payload is kept in every node's
+    /// offchain store and index, not only in one block.
+    pub const EventByteFee: Balance = 1_000;
+    /// Per million attested cycles: the weight fee of the time they take at the reference
+    /// speed (200 M cycles/s: 5 ms, 5 * 10^9 planck), as if the batch ran on chain.
+    pub const CycleFee: Balance = 5_000_000_000;
     /// Three quarters of a block's weight: the mandatory `ingest` inherent leaves the
     /// rest to attestations and other transactions.
     pub MaxIngestWeight: Weight = crate::configs::MAXIMUM_BLOCK_WEIGHT.saturating_mul(3) / 4;
@@ -71,6 +86,20 @@ impl pallet_topics::Config for Runtime {
     type TemplateDepositBase = TemplateDepositBase;
     type TemplateDepositPerByte = TemplateDepositPerByte;
     type MaxTemplateSize = ConstU32<{ 1024 * 1024 }>;
+    // Every validator's slots must provide 1 GiB of guest RAM and a CPU budget for 10^10
+    // cycles (a node refuses to start otherwise). At the 200 M cycles/s assumed for the
+    // slowest validator (the interpreter runs 400-600 on a current core) a batch at the
+    // bound takes 50 s: half the attestation period, leaving the rest for inclusion and a
+    // restart.
+    type MaxRamSize = ConstU64<{ 1 << 30 }>;
+    type MaxCyclesPerBatch = ConstU64<10_000_000_000>;
+    type ReferenceMips = ConstU32<200>;
+    type TopicDeposit = TopicDeposit;
+    type MaxTopicsPerAccount = ConstU32<8>;
+    type MaxStreamReaders = ConstU32<16>;
+    type EventFee = EventFee;
+    type EventByteFee = EventByteFee;
+    type CycleFee = CycleFee;
     type MaxMetadataLen = ConstU32<256>;
     type MaxPublishers = ConstU32<16>;
     type MaxStreamsPerTopic = ConstU32<8>;

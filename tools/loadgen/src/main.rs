@@ -331,12 +331,20 @@ async fn setup(
             publisher: p.key(),
         }));
     }
+    // Streams pay for their events and topics for their cycles: plenty for any run.
+    let budget = 10_000 * concerto_runtime::UNIT;
+    for &stream in &streams {
+        calls.push(topic_call(TopicsCall::fund_stream {
+            stream,
+            amount: budget,
+        }));
+    }
     calls.push(topic_call(TopicsCall::upload_template {
         code: BoundedVec::truncate_from(code),
         machine: MachineLimits {
             ram_size: 128 << 20,
             max_cycles_per_input: 2_000_000_000,
-            max_cycles_per_batch: 40_000_000_000,
+            max_cycles_per_batch: 8_000_000_000,
             max_output_bytes: 64 << 10,
         },
     }));
@@ -358,6 +366,10 @@ async fn setup(
             window: 1,
             quorum: None,
             mode: TopicMode::Stateless,
+        }));
+        calls.push(topic_call(TopicsCall::fund_topic {
+            topic: topics[t],
+            amount: budget,
         }));
     }
     let from = node.best_header().await?.number;

@@ -110,6 +110,42 @@ pub(crate) fn register_stream() -> TopicsCall<concerto_runtime::Runtime> {
     }
 }
 
+/// What the tests put in each stream's and topic's budget: plenty for any of them.
+pub(crate) const BUDGET: u128 = 1_000 * concerto_runtime::UNIT;
+
+/// `add_publisher` on `stream` for each of `publishers`, and `fund_stream` with [`BUDGET`]
+/// (a stream pays for the events it ingests).
+pub(crate) fn open_stream(
+    stream: u32,
+    publishers: &[&Publisher],
+) -> Vec<TopicsCall<concerto_runtime::Runtime>> {
+    let mut calls = add_publishers(stream, publishers);
+    calls.push(TopicsCall::fund_stream {
+        stream,
+        amount: BUDGET,
+    });
+    calls
+}
+
+/// Funds each of `topics` with [`BUDGET`] from Alice (a topic pays for the cycles of its
+/// batches) and waits for the last one.
+pub(crate) fn fund_topics(chain: &mut Chain<'_>, topics: &[u32]) {
+    let Some(&last) = topics.last() else {
+        return;
+    };
+    let calls = topics
+        .iter()
+        .map(|&topic| TopicsCall::fund_topic {
+            topic,
+            amount: BUDGET,
+        })
+        .collect();
+    as_alice(chain, calls, |e| match e {
+        RuntimeEvent::Topics(TopicsEvent::TopicFunded { topic, .. }) if *topic == last => Some(()),
+        _ => None,
+    });
+}
+
 /// `add_publisher` on `stream` for each of `publishers`.
 pub(crate) fn add_publishers(
     stream: u32,
@@ -255,8 +291,10 @@ pub(crate) fn median_topic(
     use codec::Encode;
     let stream = as_alice(chain, vec![register_stream()], stream_registered);
     let (upload_call, median) = upload(template("median"), SDK_MACHINE);
-    let mut calls = add_publishers(stream, &publishers.iter().collect::<Vec<_>>());
+    let mut calls = open_stream(stream, &publishers.iter().collect::<Vec<_>>());
     calls.push(upload_call);
     calls.push(topic(vec![stream], median, config.encode(), window));
-    (stream, as_alice(chain, calls, topic_registered))
+    let topic = as_alice(chain, calls, topic_registered);
+    fund_topics(chain, &[topic]);
+    (stream, topic)
 }

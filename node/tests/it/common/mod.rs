@@ -208,6 +208,22 @@ impl Node {
         }
     }
 
+    /// Waits up to `timeout` for the node to exit by itself; its exit status, if it did.
+    pub(crate) fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let child = self.child.as_mut()?;
+        let start = Instant::now();
+        while start.elapsed() < timeout {
+            if let Ok(Some(status)) = child.try_wait() {
+                self.child = None;
+                // Let the reader thread drain what the node wrote last.
+                std::thread::sleep(Duration::from_millis(200));
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        None
+    }
+
     /// Sends SIGTERM and waits for a clean exit; returns the exit status success.
     pub(crate) fn stop(self, timeout: Duration) -> bool {
         self.stop_logged(timeout).0

@@ -26,7 +26,7 @@ use crate::sandbox::{ChildLimits, SandboxFeature, SandboxMode, SandboxReport};
 use crate::worker::WorkerHook;
 use crate::LOG_TARGET;
 use concerto_exec::JobResult;
-use concerto_primitives::MachineLimits;
+use concerto_primitives::{MachineBounds, MachineLimits};
 
 /// Pool configuration (local node settings: they bound what this node is willing to run,
 /// never what a template's verdict is).
@@ -94,16 +94,8 @@ impl SlotConfig {
                 config.ram_size, self.max_ram_size
             )));
         }
-        let steps = inputs as u64 + 1;
-        let cycles = config
-            .max_cycles_per_input
-            .saturating_mul(steps)
-            .min(config.max_cycles_per_batch);
-        let run_secs = cycles.div_ceil(self.assumed_mips.max(1).saturating_mul(1_000_000));
-        let hash_secs = config.ram_size.div_ceil(32 << 20);
-        let cpu_secs = run_secs
-            .saturating_add(hash_secs)
-            .saturating_add(self.cpu_floor.as_secs())
+        let cpu_secs = self
+            .cpu_secs_needed(config, inputs)
             .min(self.max_cpu_time.as_secs())
             .max(1);
         let wall =
@@ -114,6 +106,79 @@ impl SlotConfig {
             address_space: config.ram_size.saturating_add(self.memory_margin),
         })
     }
+}
+
+impl SlotConfig {
+    /// The CPU time a job needs before the `max_cpu_time` cap: its cycle budget (boot +
+    /// inputs, capped by the batch budget) at `assumed_mips`, one second per 32 MiB of RAM
+    /// for loading and hashing, and `cpu_floor`.
+    fn cpu_secs_needed(&self, config: &MachineLimits, inputs: usize) -> u64 {
+        let steps = inputs as u64 + 1;
+        let cycles = config
+            .max_cycles_per_input
+            .saturating_mul(steps)
+            .min(config.max_cycles_per_batch);
+        let run_secs = cycles.div_ceil(self.assumed_mips.max(1).saturating_mul(1_000_000));
+        let hash_secs = config.ram_size.div_ceil(32 << 20);
+        run_secs
+            .saturating_add(hash_secs)
+            .saturating_add(self.cpu_floor.as_secs())
+    }
+
+    /// Whether this node can run every job the chain's `bounds` allow: guest RAM up to
+    /// the bound, and a CPU budget for a batch at the cycle bound at this node's assumed
+    /// guest speed. A validator that cannot must not start: it would fail batches the
+    /// chain holds it to.
+    pub fn honours(&self, bounds: &MachineBounds) -> std::result::Result<(), Shortfall> {
+        if self.max_ram_size < bounds.max_ram_size {
+            return Err(Shortfall::RamSize {
+                chain: bounds.max_ram_size,
+                node: self.max_ram_size,
+            });
+        }
+        let worst = bounds.worst_case();
+        let needed = self.cpu_secs_needed(&worst, bounds.max_inputs_per_batch as usize);
+        if needed > self.max_cpu_time.as_secs() {
+            return Err(Shortfall::CpuTime {
+                cycles: bounds.max_cycles_per_batch,
+                assumed_mips: self.assumed_mips,
+                needed,
+                node: self.max_cpu_time.as_secs(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A chain machine bound a node's slots cannot honour ([`SlotConfig::honours`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Shortfall {
+    /// The chain lets templates have more guest RAM than this node's slots allow.
+    #[error(
+        "ram_size: the chain lets templates use {chain} bytes of guest RAM, this node's \
+         slots allow at most {node}"
+    )]
+    RamSize {
+        /// The chain's `max_ram_size`.
+        chain: u64,
+        /// This node's `max_ram_size`.
+        node: u64,
+    },
+    /// A batch at the chain's cycle bound needs more CPU time than this node grants.
+    #[error(
+        "cycles: a batch at the chain's bound of {cycles} cycles needs {needed} s of CPU \
+         time at the assumed {assumed_mips} M cycles/s, this node grants a job at most {node} s"
+    )]
+    CpuTime {
+        /// The chain's `max_cycles_per_batch`.
+        cycles: u64,
+        /// This node's assumed guest speed (million cycles per second).
+        assumed_mips: u64,
+        /// CPU seconds such a batch needs here.
+        needed: u64,
+        /// This node's `max_cpu_time`, in seconds.
+        node: u64,
+    },
 }
 
 /// Spawns a worker from `command`, asks it to probe which sandbox features this kernel

@@ -169,3 +169,42 @@ fn slots_run_jobs_concurrently_and_limits_follow_the_config() {
         Err(SlotError::InvalidJob(_))
     ));
 }
+
+#[test]
+fn a_node_honours_the_chain_bounds_only_with_the_ram_and_cpu_time_they_need() {
+    use concerto_primitives::MachineBounds;
+    use concerto_slots::{Shortfall, SlotConfig, WorkerCommand};
+    let bounds = MachineBounds {
+        max_ram_size: 1 << 30,
+        max_cycles_per_batch: 10_000_000_000,
+        max_output_bytes: 2 << 20,
+        max_inputs_per_batch: 16_386,
+        max_input_bytes: 65_600,
+        reference_mips: 200,
+    };
+    let mut node = SlotConfig::new(WorkerCommand::new("/nonexistent"));
+    // The defaults: 4 GiB of RAM; 10¹⁰ cycles at 20 M/s = 500 s, + 32 s for 1 GiB, + 2 s.
+    assert_eq!(node.honours(&bounds), Ok(()));
+    node.max_cpu_time = Duration::from_secs(533);
+    assert_eq!(
+        node.honours(&bounds),
+        Err(Shortfall::CpuTime {
+            cycles: 10_000_000_000,
+            assumed_mips: 20,
+            needed: 534,
+            node: 533
+        })
+    );
+    node.max_cpu_time = Duration::from_secs(534);
+    assert_eq!(node.honours(&bounds), Ok(()));
+    node.max_ram_size = 512 << 20;
+    let refused = node.honours(&bounds).unwrap_err();
+    assert_eq!(
+        refused,
+        Shortfall::RamSize {
+            chain: 1 << 30,
+            node: 512 << 20
+        }
+    );
+    assert!(refused.to_string().starts_with("ram_size: "), "{refused}");
+}

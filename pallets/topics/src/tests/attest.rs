@@ -209,6 +209,7 @@ fn explicit_quorum_and_output_history_bound() {
             Some(4),
             TopicMode::Stateless,
         ));
+        assert_ok!(Topics::fund_topic(RuntimeOrigin::signed(ALICE), 1, 100));
         for batch in 0..3u64 {
             assert_ok!(submit(publish_call(publisher.event(0, batch, b"e"))).unwrap());
             let now = System::block_number();

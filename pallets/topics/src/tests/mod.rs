@@ -3,6 +3,7 @@
 mod attest;
 mod bulk;
 mod ingestion;
+mod metering;
 mod offchain;
 mod registry;
 mod sealing;

@@ -58,6 +58,11 @@ fn one_event_feeds_every_topic_of_its_stream() {
     new_test_ext(|| {
         let publisher = Publisher::sr(1);
         let hash = setup_topic(&publisher, 1);
+        assert_ok!(Topics::set_stream_access(
+            RuntimeOrigin::signed(ALICE),
+            0,
+            crate::StreamAccess::Anyone
+        ));
         assert_ok!(Topics::register_topic(
             RuntimeOrigin::signed(BOB),
             frame_support::BoundedVec::truncate_from(vec![0]),
@@ -196,7 +201,13 @@ fn a_failed_deadline_reservation_keeps_the_events_in_the_open_batch() {
         let held = OpenBatch::<Test>::get(0).into_inner();
         assert_eq!(held.len(), 1);
         // The batch sealed at block 1 gets the deadline 1 + 5: make that entry full.
-        Deadlines::<Test>::insert(6, frame_support::BoundedVec::truncate_from(vec![(9, 0); 3]));
+        let full =
+            <<Test as crate::Config>::MaxOpenTopics as frame_support::traits::Get<u32>>::get()
+                as usize;
+        Deadlines::<Test>::insert(
+            6,
+            frame_support::BoundedVec::truncate_from(vec![(9, 0); full]),
+        );
         let sealing = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             Topics::on_finalize(1);
         }));

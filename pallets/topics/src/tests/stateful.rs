@@ -16,7 +16,8 @@ fn stateful_topic(publisher: &Publisher) {
         BoundedVec::truncate_from(b"s".to_vec())
     ));
     assert_ok!(Topics::add_publisher(origin.clone(), 0, publisher.key()));
-    let code = BoundedVec::truncate_from(vec![0x13; 8]);
+    assert_ok!(Topics::fund_stream(origin.clone(), 0, STREAM_BUDGET));
+    let code = BoundedVec::truncate_from(crate::testing::program(128, 0x13));
     assert_ok!(Topics::upload_template(
         origin.clone(),
         code.clone(),
@@ -31,6 +32,11 @@ fn stateful_topic(publisher: &Publisher) {
         1,
         None,
         TopicMode::Stateful,
+    ));
+    assert_ok!(Topics::fund_topic(
+        RuntimeOrigin::signed(ALICE),
+        0,
+        TOPIC_BUDGET
     ));
 }
 
