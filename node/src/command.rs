@@ -197,6 +197,7 @@ pub(crate) fn run() -> sc_cli::Result<()> {
             runner.run_node_until_exit(|mut config| async move {
                 // Event payloads reach validators only through offchain indexing (the chain
                 // keeps their hashes), so a Concerto node always indexes.
+                limit_public_rpc(&mut config);
                 if !config.offchain_worker.indexing_enabled {
                     log::info!(
                         "📇 Offchain indexing turned on: Concerto keeps event payloads there"
@@ -222,5 +223,37 @@ pub(crate) fn run() -> sc_cli::Result<()> {
                 }
             })
         }
+    }
+}
+
+/// Calls per minute per connection a public (non-loopback) RPC endpoint allows when
+/// `--rpc-rate-limit` is not given: 20 calls a second keeps a publisher that batches its
+/// events (up to 16,384 per `concerto_submitEvents`) and a dapp's subscriptions well within
+/// it, while one connection can no longer keep the node's cores busy with refused calls.
+const PUBLIC_RPC_RATE_LIMIT: std::num::NonZeroU32 = match std::num::NonZeroU32::new(1_200) {
+    Some(n) => n,
+    None => unreachable!(),
+};
+
+/// Gives every public RPC endpoint without an explicit `--rpc-rate-limit` the default
+/// [`PUBLIC_RPC_RATE_LIMIT`] (loopback endpoints stay unlimited; exempt addresses with
+/// `--rpc-rate-limit-whitelisted-ips`).
+fn limit_public_rpc(config: &mut sc_service::Configuration) {
+    let Some(endpoints) = config.rpc.addr.as_mut() else {
+        return;
+    };
+    let mut limited = false;
+    for endpoint in endpoints
+        .iter_mut()
+        .filter(|e| !e.listen_addr.ip().is_loopback() && e.rate_limit.is_none())
+    {
+        endpoint.rate_limit = Some(PUBLIC_RPC_RATE_LIMIT);
+        limited = true;
+    }
+    if limited {
+        log::info!(
+            "🎼 public RPC: at most {PUBLIC_RPC_RATE_LIMIT} calls per minute per connection \
+             (set another with --rpc-rate-limit)"
+        );
     }
 }

@@ -378,12 +378,16 @@ pub(crate) fn new_full<
     })?;
 
     if role.is_authority() {
-        let proposer_factory = sc_basic_authorship::ProposerFactory::new(
-            task_manager.spawn_handle(),
-            client.clone(),
-            transaction_pool.clone(),
-            prometheus_registry.as_ref(),
-            telemetry.as_ref().map(|x| x.handle()),
+        // The ingest inherent is paced by how long this node's proposals take.
+        let proposer_factory = crate::ingest::pace::PacedProposerFactory::new(
+            sc_basic_authorship::ProposerFactory::new(
+                task_manager.spawn_handle(),
+                client.clone(),
+                transaction_pool.clone(),
+                prometheus_registry.as_ref(),
+                telemetry.as_ref().map(|x| x.handle()),
+            ),
+            ingest.pacer(),
         );
 
         let slot_duration = sc_consensus_aura::slot_duration(&*client)?;

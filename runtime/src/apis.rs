@@ -281,6 +281,10 @@ impl_runtime_apis! {
         ) -> Vec<pallet_topics::runtime_api::PublisherState> {
             Topics::api_publisher_states(keys)
         }
+
+        fn affordable_events(streams: Vec<pallet_topics::StreamId>) -> Vec<u64> {
+            Topics::api_affordable_events(streams)
+        }
     }
 
     impl pallet_topics::runtime_api::TopicsApi<Block, AccountId, Hash, BlockNumber, ConcertoId> for Runtime {

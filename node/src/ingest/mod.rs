@@ -17,6 +17,7 @@
 //! error), `concerto_ingest_queue_events`, `concerto_ingest_finalized_events_total`,
 //! `concerto_ingest_dropped_events_total`.
 
+pub(crate) mod pace;
 pub(crate) mod queue;
 pub(crate) mod rpc;
 
@@ -25,7 +26,7 @@ use concerto_verify_interface::native as verify;
 use futures::StreamExt;
 use pallet_topics::{
     runtime_api::{IngestApi, PublisherState},
-    SignatureCheck, SignedEvent,
+    SignatureCheck, SignedEvent, StreamId,
 };
 use polkadot_sdk::{
     sc_client_api::{BlockchainEvents, HeaderBackend},
@@ -48,6 +49,11 @@ pub(crate) const QUEUE_CAPACITY: usize = 1 << 20;
 
 /// Events one `concerto_submitEvents` call may carry.
 pub(crate) const MAX_EVENTS_PER_CALL: usize = 16_384;
+
+/// The events a block this node authors is offered at start, before its proposal times are
+/// known (the pacer grows it up to the runtime's `MaxEventsPerBlock` while proposals are
+/// fast and the queue has more).
+const PACE_START: usize = 2_048;
 
 /// The runtime's payload bound.
 type MaxPayloadLen = <Runtime as pallet_topics::Config>::MaxPayloadLen;
@@ -203,6 +209,10 @@ pub(crate) struct Ingest<C> {
     queue: Queue,
     genesis: [u8; 32],
     metrics: Option<Metrics>,
+    pacer: Arc<pace::Pacer>,
+    /// Where submitted signatures are verified: half the cores (at least one), so that a
+    /// flood of submissions cannot take the cores block production needs.
+    verifier: rayon::ThreadPool,
 }
 
 impl<C> std::fmt::Debug for Ingest<C> {
@@ -229,6 +239,9 @@ pub(crate) enum StartError {
     /// The metrics could not be registered.
     #[error("registering the ingestion metrics: {0}")]
     Metrics(#[from] PrometheusError),
+    /// The signature verification threads could not be started.
+    #[error("starting the ingestion's signature verification threads: {0}")]
+    Verifier(#[from] rayon::ThreadPoolBuildError),
 }
 
 impl<C> Ingest<C>
@@ -248,12 +261,21 @@ where
             source,
         })?;
         let metrics = registry.map(Metrics::register).transpose()?;
+        let max = <<Runtime as pallet_topics::Config>::MaxEventsPerBlock as Get<u32>>::get();
+        let pacer = Arc::new(pace::Pacer::new(PACE_START, max as usize, registry)?);
         let genesis = client.info().genesis_hash.0;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let verifier = rayon::ThreadPoolBuilder::new()
+            .num_threads((cores / 2).max(1))
+            .thread_name(|i| format!("concerto-verify-{i}"))
+            .build()?;
         let ingest = Ingest {
             client,
             queue,
             genesis,
             metrics,
+            pacer,
+            verifier,
         };
         let held = ingest.queue.len();
         if held > 0 {
@@ -306,6 +328,20 @@ where
             .client
             .runtime_api()
             .publisher_states(best, keys.clone())?;
+        // What each stream's budget still pays for beyond the events queued here: an
+        // owner cannot fill the queue with more events than its stream can pay for.
+        let mut streams: Vec<StreamId> = keys.iter().map(|(stream, _)| *stream).collect();
+        streams.dedup();
+        let affordable = self
+            .client
+            .runtime_api()
+            .affordable_events(best, streams.clone())?;
+        let mut room: BTreeMap<StreamId, u64> = streams
+            .iter()
+            .zip(affordable)
+            .zip(self.queue.unpaid_on(&streams))
+            .map(|((stream, pays), unpaid)| (*stream, pays.saturating_sub(unpaid)))
+            .collect();
         let states: BTreeMap<Key, PublisherState> = keys.into_iter().zip(states).collect();
         let mut chain_next = BTreeMap::new();
         let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(events.len());
@@ -316,10 +352,14 @@ where
                 Err(e) => Some(e.clone()),
                 Ok(_) if !ok => Some(IngestError::BadSignature),
                 Ok(e) => match state_of(e) {
-                    Some(PublisherState::Open { next_sequence }) => {
-                        chain_next.insert((e.stream, e.publisher), next_sequence);
-                        None
-                    }
+                    Some(PublisherState::Open { next_sequence }) => match room.get_mut(&e.stream) {
+                        Some(left) if *left > 0 => {
+                            *left -= 1;
+                            chain_next.insert((e.stream, e.publisher), next_sequence);
+                            None
+                        }
+                        _ => Some(IngestError::BudgetExhausted),
+                    },
                     Some(PublisherState::StreamClosed) => Some(IngestError::StreamClosed),
                     Some(PublisherState::NotPublisher) => Some(IngestError::NotPublisher),
                     Some(PublisherState::BudgetExhausted { .. }) => {
@@ -402,15 +442,21 @@ where
             ),
             Err(_) => SignatureCheck::Checked(false),
         });
-        SignatureCheck::each(checks, |sr| verify::sr25519_each(&sr))
+        self.verifier
+            .install(|| SignatureCheck::each(checks, |sr| verify::sr25519_each(&sr)))
     }
 
     /// The inherent data for a block this node authors: the queued events not yet in a
-    /// best block, oldest first.
+    /// best block, oldest first, at most what the [`pace::Pacer`] allows.
     pub(crate) fn inherent_data(&self) -> IngestInherentData {
-        let limit =
-            <<Runtime as pallet_topics::Config>::MaxEventsPerBlock as Get<u32>>::get() as usize;
-        IngestInherentData(self.queue.pending(limit.saturating_mul(2)))
+        let events = self.queue.pending(self.pacer.cap());
+        self.pacer.offer(events.len());
+        IngestInherentData(events)
+    }
+
+    /// The pacer of the blocks this node authors (its proposer factory reports to it).
+    pub(crate) fn pacer(&self) -> Arc<pace::Pacer> {
+        self.pacer.clone()
     }
 
     fn publisher_states(

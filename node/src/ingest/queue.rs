@@ -168,6 +168,20 @@ impl Queue {
         self.lock().events.len()
     }
 
+    /// How many events of each of `streams` (sorted) this queue holds that are not yet in
+    /// a best block (so not yet paid for), in order.
+    pub(crate) fn unpaid_on(&self, streams: &[StreamId]) -> Vec<u64> {
+        let state = self.lock();
+        let mut counts = vec![0u64; streams.len()];
+        for ((stream, _), per) in state.keys.iter() {
+            if let Ok(i) = streams.binary_search(stream) {
+                let unpaid = per.queued.range(per.best_next..).count() as u64;
+                counts[i] = counts[i].saturating_add(unpaid);
+            }
+        }
+        counts
+    }
+
     /// The keys with queued events.
     pub(crate) fn keys(&self) -> Vec<Key> {
         self.lock().keys.keys().copied().collect()

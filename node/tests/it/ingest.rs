@@ -106,6 +106,11 @@ fn submitted_events_are_checked_queued_durably_and_included_once() {
     // A second stream of the same publisher, closed.
     let closed = stream + 1;
     let unfunded = stream + 2;
+    let tight = stream + 3;
+    use polkadot_sdk::sp_core::Get;
+    type Fees = concerto_runtime::Runtime;
+    let event_fee = <<Fees as pallet_topics::Config>::EventFee as Get<u128>>::get();
+    let byte_fee = <<Fees as pallet_topics::Config>::EventByteFee as Get<u128>>::get();
     as_alice(
         &mut chain,
         vec![
@@ -125,11 +130,21 @@ fn submitted_events_are_checked_queued_durably_and_included_once() {
                 stream: unfunded,
                 publisher: p.key(),
             },
+            // A fourth whose budget pays for three events (on chain, bytes included).
+            TopicsCall::register_stream {
+                metadata: BoundedVec::truncate_from(b"tight".to_vec()),
+            },
+            TopicsCall::add_publisher {
+                stream: tight,
+                publisher: p.key(),
+            },
+            TopicsCall::fund_stream {
+                stream: tight,
+                amount: 3 * (event_fee + byte_fee * tick(0).len() as u128),
+            },
         ],
         |e| match e {
-            RuntimeEvent::Topics(TopicsEvent::PublisherAdded { stream, .. })
-                if *stream == unfunded =>
-            {
+            RuntimeEvent::Topics(TopicsEvent::StreamFunded { stream, .. }) if *stream == tight => {
                 Some(*stream)
             }
             _ => None,
@@ -187,6 +202,25 @@ fn submitted_events_are_checked_queued_durably_and_included_once() {
     }
     // The very same event again is a duplicate, not an error.
     assert_eq!(submit(&node, &good[..1])[0].0, "duplicate");
+    // A stream's queued events never outnumber what its budget pays for.
+    let five: Vec<Vec<u8>> = (0..5)
+        .map(|i| enc(&p.event(&chain, tight, i, &tick(i))))
+        .collect();
+    let answers = submit(&node, &five);
+    let results: Vec<(&str, Option<&str>)> = answers
+        .iter()
+        .map(|(r, e)| (r.as_str(), e.as_deref()))
+        .collect();
+    assert_eq!(
+        results,
+        [
+            ("accepted", None),
+            ("accepted", None),
+            ("accepted", None),
+            ("rejected", Some("BudgetExhausted")),
+            ("rejected", Some("BudgetExhausted")),
+        ]
+    );
 
     // Included, then more accepted and the node killed before its next block.
     assert!(

@@ -21,6 +21,7 @@ mod e2e;
 mod eth_success;
 mod ingest;
 mod latency;
+mod load;
 mod serve;
 mod topics;
 mod validators;

@@ -116,6 +116,18 @@ fn topic<T: Config>(
     id
 }
 
+/// Pauses topic `t` as if its open window had been sealed (no window open or scheduled).
+fn pause_sealed<T: Config>(t: TopicId) {
+    Topics::<T>::mutate(t, |info| {
+        let info = info.as_mut().expect("registered");
+        if let Some((_, end)) = info.open_window.take() {
+            SealSchedule::<T>::mutate(end, |due| due.retain(|x| *x != t));
+            OpenTopicCount::<T>::mutate(|n| *n = n.saturating_sub(1));
+        }
+        info.status = TopicStatus::Paused;
+    });
+}
+
 /// `StreamAccess::Accounts` with `MaxStreamReaders` accounts, `reader` last.
 fn readers<T: Config>(reader: &T::AccountId) -> StreamAccessOf<T> {
     let n = T::MaxStreamReaders::get();
@@ -278,14 +290,11 @@ mod benchmarks {
         let t = topic::<T>(&owner, vec![s], hash, 1);
         let v = validators::<T>(T::MaxValidators::get()).len() as u32;
         Pallet::<T>::do_fund_topic(owner.clone(), t, stream_budget::<T>()).expect("funded");
+        pause_sealed::<T>(t);
         Topics::<T>::mutate(t, |info| {
-            let info = info.as_mut().expect("just registered");
-            if let Some((_, end)) = info.open_window.take() {
-                SealSchedule::<T>::mutate(end, |due| due.retain(|x| *x != t));
-                OpenTopicCount::<T>::mutate(|n| *n = n.saturating_sub(1));
+            if let Some(info) = info.as_mut() {
+                info.quorum = Some(v);
             }
-            info.status = TopicStatus::Paused;
-            info.quorum = Some(v);
         });
         #[extrinsic_call]
         _(RawOrigin::Signed(owner), t, TopicStatus::Active);
@@ -305,14 +314,7 @@ mod benchmarks {
             .collect();
         let hash = template::<T>(&owner, 1);
         let t = topic::<T>(&owner, streams, hash, 1);
-        Topics::<T>::mutate(t, |info| {
-            let info = info.as_mut().expect("just registered");
-            if let Some((_, end)) = info.open_window.take() {
-                SealSchedule::<T>::mutate(end, |due| due.retain(|x| *x != t));
-                OpenTopicCount::<T>::mutate(|n| *n = n.saturating_sub(1));
-            }
-            info.status = TopicStatus::Paused;
-        });
+        pause_sealed::<T>(t);
         #[extrinsic_call]
         set_topic_status(RawOrigin::Signed(owner), t, TopicStatus::Closed);
         assert!(!TopicDeposits::<T>::contains_key(t));

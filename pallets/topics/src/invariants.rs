@@ -38,6 +38,16 @@ impl<T: Config> Pallet<T> {
                 "duplicate publisher key"
             );
         }
+        for (stream, access) in StreamReaders::<T>::iter() {
+            ensure!(
+                Streams::<T>::contains_key(stream),
+                "StreamReaders of an unknown stream"
+            );
+            ensure!(
+                access != StreamAccess::OwnerOnly,
+                "OwnerOnly is stored as no entry"
+            );
+        }
         for (stream, topics) in StreamTopics::<T>::iter() {
             ensure!(
                 Streams::<T>::contains_key(stream),

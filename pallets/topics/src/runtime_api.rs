@@ -7,6 +7,7 @@ use codec::{Codec, Decode, Encode};
 use frame_system::pallet_prelude::BlockNumberFor;
 use polkadot_sdk::*;
 use scale_info::TypeInfo;
+use sp_runtime::{traits::Zero, SaturatedConversion};
 
 /// A topic as the API returns it.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
@@ -85,6 +86,9 @@ sp_api::decl_runtime_apis! {
     pub trait IngestApi {
         /// The state of each (stream, publisher), in order.
         fn publisher_states(keys: Vec<(StreamId, PublisherKey)>) -> Vec<PublisherState>;
+        /// How many more events each stream's budget pays for at most (at `EventFee`
+        /// each, payload bytes not counted), in order; 0 for an unknown stream.
+        fn affordable_events(streams: Vec<StreamId>) -> Vec<u64>;
     }
 
     /// Concerto's topics, batches and outputs, for the node and offchain workers.
@@ -139,6 +143,21 @@ impl<T: Config> Pallet<T> {
                         PublisherState::Open { next_sequence }
                     }
                 }
+            })
+            .collect()
+    }
+
+    /// See [`IngestApi::affordable_events`].
+    pub fn api_affordable_events(streams: Vec<StreamId>) -> Vec<u64> {
+        let fee = <T::EventFee as frame_support::traits::Get<BalanceOf<T>>>::get();
+        streams
+            .into_iter()
+            .map(|stream| {
+                let budget = StreamBudgets::<T>::get(stream).unwrap_or_default();
+                if fee.is_zero() {
+                    return u64::MAX;
+                }
+                (budget / fee).saturated_into()
             })
             .collect()
     }

@@ -1,5 +1,5 @@
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-12-01 (Y/M/D)
+//! DATE: 2026-12-02 (Y/M/D)
 //! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //!
 //! SHORT-NAME: `block`, LONG-NAME: `BlockExecution`, RUNTIME: `concerto`
@@ -26,17 +26,17 @@ parameter_types! {
     /// Calculated by multiplying the *Average* with `1.0` and adding `0`.
     ///
     /// Stats nanoseconds:
-    ///   Min, Max: 217_777, 577_382
-    ///   Average:  255_809
-    ///   Median:   236_481
-    ///   Std-Dev:  56002.98
+    ///   Min, Max: 209_895, 295_437
+    ///   Average:  232_485
+    ///   Median:   226_969
+    ///   Std-Dev:  18626.58
     ///
     /// Percentiles nanoseconds:
-    ///   99th: 480_409
-    ///   95th: 354_820
-    ///   75th: 261_198
+    ///   99th: 287_464
+    ///   95th: 268_389
+    ///   75th: 239_643
     pub const BlockExecutionWeight: Weight =
-        Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(255_809), 0);
+        Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(232_485), 0);
 }
 
 #[cfg(test)]

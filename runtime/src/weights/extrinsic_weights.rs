@@ -1,5 +1,5 @@
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-12-01 (Y/M/D)
+//! DATE: 2026-12-02 (Y/M/D)
 //! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //!
 //! SHORT-NAME: `extrinsic`, LONG-NAME: `ExtrinsicBase`, RUNTIME: `concerto`
@@ -26,17 +26,17 @@ parameter_types! {
     /// Calculated by multiplying the *Average* with `1.0` and adding `0`.
     ///
     /// Stats nanoseconds:
-    ///   Min, Max: 126_852, 212_238
-    ///   Average:  149_928
-    ///   Median:   135_708
-    ///   Std-Dev:  28302.3
+    ///   Min, Max: 128_085, 232_305
+    ///   Average:  166_790
+    ///   Median:   154_062
+    ///   Std-Dev:  32352.81
     ///
     /// Percentiles nanoseconds:
-    ///   99th: 211_809
-    ///   95th: 208_420
-    ///   75th: 146_768
+    ///   99th: 230_721
+    ///   95th: 227_752
+    ///   75th: 192_216
     pub const ExtrinsicBaseWeight: Weight =
-        Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(149_928), 0);
+        Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(166_790), 0);
 }
 
 #[cfg(test)]

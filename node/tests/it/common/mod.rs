@@ -96,7 +96,11 @@ impl Node {
     /// of it is kept), p2p and Prometheus.
     pub(crate) fn start(args: &[&str]) -> Node {
         let [rpc_port, prometheus_port, p2p_port] = free_ports();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_concerto-node"))
+        // The debug node the suite builds, or another build (e.g. the optimized one, for
+        // the ignored figure tests) named by CONCERTO_NODE_BIN.
+        let binary = std::env::var_os("CONCERTO_NODE_BIN")
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_concerto-node").into());
+        let mut child = Command::new(binary)
             .args(args)
             .args(["--rpc-port", &rpc_port.to_string()])
             .args(["--prometheus-port", &prometheus_port.to_string()])
@@ -132,6 +136,18 @@ impl Node {
             client,
             log,
         }
+    }
+
+    /// CPU time (user + system) the node process has used so far, from `/proc`.
+    pub(crate) fn cpu_time(&self) -> Option<Duration> {
+        let pid = self.child.as_ref()?.id();
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // Fields after the command name (which may hold spaces) close with ')'.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let ticks: u64 =
+            fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+        // The kernel's USER_HZ is 100 on Linux.
+        Some(Duration::from_millis(ticks * 10))
     }
 
     /// Everything the node wrote to stderr so far.

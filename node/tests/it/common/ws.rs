@@ -21,7 +21,9 @@ impl Ws {
         Ws { stream, next_id: 1 }
     }
 
-    fn send(&mut self, method: &str, params: Value) {
+    /// Sends a request without waiting for its answer (its id is the count of requests
+    /// sent before it, plus one).
+    pub(crate) fn send(&mut self, method: &str, params: Value) {
         let id = self.next_id;
         self.next_id += 1;
         let request = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});

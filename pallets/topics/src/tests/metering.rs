@@ -13,6 +13,18 @@ fn held(reason: HoldReason) -> u64 {
     Balances::balance_on_hold(&RuntimeHoldReason::Topics(reason), &ALICE)
 }
 
+/// Burns `amount` of Alice's `reason` hold (a budget's record is set alongside).
+fn burn(reason: HoldReason, amount: u64) {
+    <Balances as frame_support::traits::fungible::MutateHold<u64>>::burn_held(
+        &RuntimeHoldReason::Topics(reason),
+        &ALICE,
+        amount,
+        frame_support::traits::tokens::Precision::Exact,
+        frame_support::traits::tokens::Fortitude::Force,
+    )
+    .unwrap();
+}
+
 #[test]
 fn stream_owners_pay_per_event_and_byte_and_an_exhausted_budget_refuses_events() {
     new_test_ext(|| {
@@ -34,14 +46,7 @@ fn stream_owners_pay_per_event_and_byte_and_an_exhausted_budget_refuses_events()
         // Leave 13: one 10-byte event (12) fits, the next does not.
         let left = STREAM_BUDGET - 36;
         StreamBudgets::<Test>::insert(0, 13);
-        <Balances as frame_support::traits::fungible::MutateHold<u64>>::burn_held(
-            &RuntimeHoldReason::Topics(HoldReason::StreamBudget),
-            &ALICE,
-            left - 13,
-            frame_support::traits::tokens::Precision::Exact,
-            frame_support::traits::tokens::Fortitude::Force,
-        )
-        .unwrap();
+        burn(HoldReason::StreamBudget, left - 13);
         assert_ok!(submit(publish_call(publisher.event(0, 3, &[7; 10]))).unwrap());
         assert!(topic_events().contains(&Event::StreamBudgetExhausted {
             stream: 0,
@@ -98,14 +103,7 @@ fn topic_owners_pay_for_attested_cycles_and_an_exhausted_budget_pauses_the_topic
         assert_eq!(Topics::execution_fee(100), 3);
         assert_eq!(Topics::execution_fee(2_000_001), 9);
         TopicBudgets::<Test>::insert(0, 4);
-        <Balances as frame_support::traits::fungible::MutateHold<u64>>::burn_held(
-            &RuntimeHoldReason::Topics(HoldReason::TopicBudget),
-            &ALICE,
-            TOPIC_BUDGET - 4,
-            frame_support::traits::tokens::Precision::Exact,
-            frame_support::traits::tokens::Fortitude::Force,
-        )
-        .unwrap();
+        burn(HoldReason::TopicBudget, TOPIC_BUDGET - 4);
         let finalize = |batch: u64| {
             assert_ok!(submit(publish_call(publisher.event(0, batch, b"e"))).unwrap());
             run_to_block(System::block_number() + 1);
