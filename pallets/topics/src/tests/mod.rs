@@ -5,6 +5,7 @@ mod bulk;
 mod ingestion;
 mod metering;
 mod offchain;
+mod quorum_props;
 mod registry;
 mod sealing;
 mod session;
