@@ -53,18 +53,26 @@ fn dev_chain_produces_and_finalizes_blocks() {
     );
 }
 
-/// Issue 19: a validator whose slots cannot run what the chain allows (here 512 MiB of
-/// guest RAM where the chain's `MachineBounds` allow templates 1 GiB) refuses to start,
-/// naming the limit, instead of being faulted for batches it could not run.
-#[test]
-fn a_validator_that_cannot_honour_the_machine_bounds_refuses_to_start() {
-    let mut node = Node::start(&["--dev", "--tmp", "--slot-max-ram", "512"]);
+/// Starts a dev validator with `flags` and waits for it to exit; asserts that it failed,
+/// and returns its log.
+fn refusal(flags: &[&str]) -> String {
+    let args: Vec<&str> = ["--dev", "--tmp"].iter().chain(flags).copied().collect();
+    let mut node = Node::start(&args);
     let status = node.wait_exit(Duration::from_secs(120));
     let log = node.log();
     assert!(
         status.is_some_and(|s| !s.success()),
         "the node kept running or exited cleanly ({status:?}); log:\n{log}"
     );
+    log
+}
+
+/// Issue 19: a validator whose slots cannot run what the chain allows (here 512 MiB of
+/// guest RAM where the chain's `MachineBounds` allow templates 1 GiB) refuses to start,
+/// naming the limit, instead of being faulted for batches it could not run.
+#[test]
+fn a_validator_that_cannot_honour_the_machine_bounds_refuses_to_start() {
+    let log = refusal(&["--slot-max-ram", "512"]);
     assert!(
         log.contains("cannot honour the chain's machine bounds: ram_size")
             && log.contains("1073741824")
@@ -72,13 +80,7 @@ fn a_validator_that_cannot_honour_the_machine_bounds_refuses_to_start() {
         "the refusal does not name the limit; log:\n{log}"
     );
     // The same node with too little CPU time for a batch at the cycle bound.
-    let mut node = Node::start(&["--dev", "--tmp", "--slot-max-cpu", "60"]);
-    let status = node.wait_exit(Duration::from_secs(120));
-    let log = node.log();
-    assert!(
-        status.is_some_and(|s| !s.success()),
-        "{status:?}; log:\n{log}"
-    );
+    let log = refusal(&["--slot-max-cpu", "60"]);
     assert!(
         log.contains("cannot honour the chain's machine bounds: cycles"),
         "the refusal does not name the limit; log:\n{log}"

@@ -5,14 +5,7 @@
 use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
 use codec::Encode;
-use frame_support::{
-    defensive,
-    pallet_prelude::*,
-    traits::{
-        fungible::MutateHold,
-        tokens::{Fortitude, Precision},
-    },
-};
+use frame_support::{defensive, pallet_prelude::*};
 use frame_system::pallet_prelude::BlockNumberFor;
 use polkadot_sdk::*;
 use sp_runtime::{
@@ -189,24 +182,12 @@ impl<T: Config> Pallet<T> {
         let fee = Self::execution_fee(cycles);
         let budget = TopicBudgets::<T>::get(topic).unwrap_or_default();
         let paid = fee.min(budget);
-        if !paid.is_zero()
-            && T::Currency::burn_held(
-                &HoldReason::TopicBudget.into(),
-                &t.owner,
-                paid,
-                Precision::Exact,
-                Fortitude::Force,
-            )
-            .is_err()
-        {
+        if !paid.is_zero() && Self::burn_held(HoldReason::TopicBudget, &t.owner, paid).is_err() {
             defensive!("a topic's budget is held from its owner");
         }
         let left = budget.saturating_sub(paid);
-        if left.is_zero() {
-            TopicBudgets::<T>::remove(topic);
-        } else {
-            TopicBudgets::<T>::insert(topic, left);
-        }
+        // An empty budget is no entry.
+        TopicBudgets::<T>::set(topic, Some(left).filter(|l| !l.is_zero()));
         Self::deposit_event(Event::ExecutionCharged {
             topic,
             batch,

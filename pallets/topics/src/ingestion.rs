@@ -12,14 +12,7 @@ use alloc::{
 use codec::Encode;
 use concerto_primitives::{domain, EventEnvelope};
 use concerto_verify_interface::verify;
-use frame_support::{
-    ensure,
-    pallet_prelude::*,
-    traits::{
-        fungible::MutateHold,
-        tokens::{Fortitude, Precision},
-    },
-};
+use frame_support::{ensure, pallet_prelude::*};
 use polkadot_sdk::*;
 use sp_runtime::{
     traits::{Saturating, Zero},
@@ -83,19 +76,10 @@ impl<T: Config> Pallet<T> {
     fn charge_stream(stream: StreamId, owner: &T::AccountId, fee: BalanceOf<T>) -> DispatchResult {
         let budget = StreamBudgets::<T>::get(stream).unwrap_or_default();
         ensure!(fee <= budget, Error::<T>::StreamBudgetExhausted);
-        T::Currency::burn_held(
-            &HoldReason::StreamBudget.into(),
-            owner,
-            fee,
-            Precision::Exact,
-            Fortitude::Force,
-        )?;
+        Self::burn_held(HoldReason::StreamBudget, owner, fee)?;
         let left = budget.saturating_sub(fee);
-        if left.is_zero() {
-            StreamBudgets::<T>::remove(stream);
-        } else {
-            StreamBudgets::<T>::insert(stream, left);
-        }
+        // An empty budget is no entry.
+        StreamBudgets::<T>::set(stream, Some(left).filter(|l| !l.is_zero()));
         if left < T::EventFee::get() {
             Self::deposit_event(Event::StreamBudgetExhausted {
                 stream,

@@ -6,7 +6,10 @@ use concerto_primitives::LimitViolation;
 use frame_support::{
     defensive, ensure,
     pallet_prelude::*,
-    traits::{fungible::MutateHold, tokens::Precision},
+    traits::{
+        fungible::MutateHold,
+        tokens::{Fortitude, Precision},
+    },
 };
 use polkadot_sdk::*;
 use sp_runtime::{
@@ -157,6 +160,22 @@ impl<T: Config> Pallet<T> {
         if T::Currency::release(&reason.into(), who, amount, Precision::BestEffort).is_err() {
             defensive!("a recorded deposit or budget is held until it is released");
         }
+    }
+
+    /// Burns exactly `amount` of what `who` holds for `reason` (a fee taken from a budget).
+    pub(crate) fn burn_held(
+        reason: HoldReason,
+        who: &T::AccountId,
+        amount: BalanceOf<T>,
+    ) -> DispatchResult {
+        T::Currency::burn_held(
+            &reason.into(),
+            who,
+            amount,
+            Precision::Exact,
+            Fortitude::Force,
+        )
+        .map(|_| ())
     }
 
     /// The deposit held for a template of `len` bytes.

@@ -106,9 +106,7 @@ impl SlotConfig {
             address_space: config.ram_size.saturating_add(self.memory_margin),
         })
     }
-}
 
-impl SlotConfig {
     /// The CPU time a job needs before the `max_cpu_time` cap: its cycle budget (boot +
     /// inputs, capped by the batch budget) at `assumed_mips`, one second per 32 MiB of RAM
     /// for loading and hashing, and `cpu_floor`.
