@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates pallets/topics/src/weights.rs from the pallet's benchmarks, run by the
+# Regenerates pallets/topics/src/weights.rs and pallets/validator-set/src/weights.rs from
+# the pallets' benchmarks, run by the
 # optimized node (release profile, --features runtime-benchmarks; this script builds it,
 # the same build scripts/bench-realtime.sh uses) in the runtime's wasm. Weights from a
 # debug node are meaningless: its host functions (hashing, signatures, storage) run
@@ -14,17 +15,21 @@ bash scripts/build-release.sh
 WBUILD="$CARGO_TARGET_DIR/release/wbuild/concerto-runtime"
 RUNTIME="$WBUILD/concerto_runtime.compact.compressed.wasm"
 [ -f "$RUNTIME" ] || RUNTIME="$WBUILD/concerto_runtime.wasm"
-echo "bench-weights: running pallet_topics benchmarks in $RUNTIME (steps $STEPS, repeat $REPEAT)"
-"$CARGO_TARGET_DIR/release/concerto-node" benchmark pallet \
-    --runtime "$RUNTIME" \
-    --genesis-builder runtime \
-    --pallet pallet_topics --extrinsic '*' \
-    --steps "$STEPS" --repeat "$REPEAT" \
-    --wasm-execution compiled \
-    --heap-pages 4096 \
-    --template scripts/weight-template.hbs \
-    --output pallets/topics/src/weights.rs
-echo "bench-weights: wrote pallets/topics/src/weights.rs"
+# PALLETS may name a subset, e.g. PALLETS=validator-set.
+for pallet in ${PALLETS:-topics validator-set}; do
+    name="pallet_${pallet//-/_}"
+    echo "bench-weights: running $name benchmarks in $RUNTIME (steps $STEPS, repeat $REPEAT)"
+    "$CARGO_TARGET_DIR/release/concerto-node" benchmark pallet \
+        --runtime "$RUNTIME" \
+        --genesis-builder runtime \
+        --pallet "$name" --extrinsic '*' \
+        --steps "$STEPS" --repeat "$REPEAT" \
+        --wasm-execution compiled \
+        --heap-pages 4096 \
+        --template scripts/weight-template.hbs \
+        --output "pallets/$pallet/src/weights.rs"
+    echo "bench-weights: wrote pallets/$pallet/src/weights.rs"
+done
 # The base block and extrinsic weights: empty blocks, and blocks full of `System::remark`s
 # signed by Alice, on the dev genesis. The generated files name sp_core/sp_weights, which
 # the runtime reaches through the polkadot-sdk umbrella; then rustfmt (the repo's style).

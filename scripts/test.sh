@@ -4,12 +4,15 @@
 #   2. the build of every target, which is also the lint gate (rustc + clippy lints through
 #      clippy-driver; any warning fails, see scripts/build.sh);
 #   3. the workspace's tests (unit, integration, real nodes);
-#   4. pallet-topics' tests with `runtime-benchmarks,try-runtime` (benchmarks run as tests,
-#      `try_state` after every test);
+#   4. the pallets' tests (pallet-topics, pallet-validator-set) with
+#      `runtime-benchmarks,try-runtime` (benchmarks run as tests, `try_state` after every
+#      test);
 #   5. the templates and contracts workspaces: clippy and host tests of their pure logic;
 #   6. rustdoc of the library crates without Substrate dependencies, warnings denied;
 #   7. the JavaScript client's tests (node --test) against a real dev node, README
-#      examples included.
+#      examples included;
+#   8. zombienet: four validators (native provider) checked for blocks, finality, a
+#      topic's output finalized by their quorum, and their metrics.
 # Each step prints its time; set CONCERTO_DENY_WARNINGS=0 to let warnings through.
 set -euo pipefail
 start=$(date +%s)
@@ -26,25 +29,27 @@ step() {
     echo "test: $*"
 }
 
-step "1/7 formatting"
+step "1/8 formatting"
 cargo fmt --all --check || { echo "test: run \`cargo fmt --all\` and commit the result" >&2; exit 1; }
 for ws in offchain-workers/templates contracts; do
     cargo fmt --all --check --manifest-path "$ws/Cargo.toml" \
         || { echo "test: run \`cargo fmt --all\` in $ws" >&2; exit 1; }
 done
 
-step "2/7 build and lint gate"
+step "2/8 build and lint gate"
 source scripts/build.sh
 
-step "3/7 the workspace's tests"
+step "3/8 the workspace's tests"
 cargo test --workspace -j "$jobs" -- --test-threads=2
 
-step "4/7 pallet-topics with runtime-benchmarks and try-runtime"
+step "4/8 the pallets with runtime-benchmarks and try-runtime"
 # Its own feature set, so its own build: linted by the same gate as the main build.
-cargo test -p pallet-topics --features runtime-benchmarks,try-runtime -j "$jobs" \
-    --message-format=json-diagnostic-rendered-ansi | python3 scripts/warnings-gate.py
+for pallet in pallet-topics pallet-validator-set; do
+    cargo test -p "$pallet" --features runtime-benchmarks,try-runtime -j "$jobs" \
+        --message-format=json-diagnostic-rendered-ansi | python3 scripts/warnings-gate.py
+done
 
-step "5/7 templates and contracts: clippy and host tests"
+step "5/8 templates and contracts: clippy and host tests"
 for ws in offchain-workers/templates contracts; do
     (
         cd "$ws"
@@ -57,14 +62,17 @@ done
 # The contract as pallet-contracts runs it (wasm32v1-none) is linted too.
 (cd contracts && cargo clippy --release -j "$jobs" -- -D warnings)
 
-step "6/7 rustdoc of the library crates"
+step "6/8 rustdoc of the library crates"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -j "$jobs" \
     -p concerto-primitives -p concerto-machine -p concerto-exec -p concerto-slots \
     -p concerto-template-harness -p concerto-outputs-tree
 
-step "7/7 JavaScript client (clients/js) against a real dev node"
+step "7/8 JavaScript client (clients/js) against a real dev node"
 # scripts/setup.sh (run by the build step) installed the locked npm packages.
 npm test --workspaces
+
+step "8/8 zombienet: a four-validator network (zombienet/local.zndsl)"
+bash scripts/zombienet.sh
 
 step "done"
 echo "test: total $(( $(date +%s) - start )) s"

@@ -240,12 +240,12 @@ pub(crate) fn new_full<
                         });
                     let (pool, cache) = started.map_err(|e| ServiceError::Other(e.to_string()))?;
                     let finalized_client = client.clone();
-                    Some(Arc::new(crate::slots::NodeSlots::new(
-                        pool,
-                        cache,
-                        storage,
-                        move || finalized_client.info().finalized_number,
-                    )))
+                    Some(Arc::new(
+                        crate::slots::NodeSlots::new(pool, cache, storage, move || {
+                            finalized_client.info().finalized_number
+                        })
+                        .deviating(slot_params.deviates()),
+                    ))
                 }
                 (true, None) => {
                     log::warn!("🎼 no offchain database: this validator will not run batches");

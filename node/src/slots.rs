@@ -45,6 +45,27 @@ pub(crate) struct SlotParams {
     /// to start when a batch at the chain's cycle bound would need more.
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) slot_max_cpu: Option<u64>,
+
+    /// Fault injection for the network tests: this validator attests a corrupted state
+    /// root for every batch, as a faulty or dishonest validator would. Only debug builds
+    /// have the flag; an optimized (release) node cannot be told to deviate.
+    #[cfg(debug_assertions)]
+    #[arg(long, hide = true)]
+    pub(crate) dev_deviate: bool,
+}
+
+impl SlotParams {
+    /// Whether this node was told to corrupt its results (debug builds only).
+    pub(crate) fn deviates(&self) -> bool {
+        #[cfg(debug_assertions)]
+        {
+            self.dev_deviate
+        }
+        #[cfg(not(debug_assertions))]
+        {
+            false
+        }
+    }
 }
 
 /// Why the node's slots could not start.
@@ -137,6 +158,7 @@ pub(crate) struct NodeSlots<S> {
     cache: TemplateCache,
     storage: S,
     finalized: Box<dyn Fn() -> u32 + Send + Sync>,
+    deviate: bool,
 }
 
 impl<S: OffchainStorage> NodeSlots<S> {
@@ -153,7 +175,21 @@ impl<S: OffchainStorage> NodeSlots<S> {
             cache,
             storage,
             finalized: Box::new(finalized),
+            deviate: false,
         }
+    }
+
+    /// Makes these slots corrupt every result's state root (`--dev-deviate`, the network
+    /// tests' deviating validator).
+    pub(crate) fn deviating(mut self, deviate: bool) -> Self {
+        if deviate {
+            log::warn!(
+                target: LOG_TARGET,
+                "🎼 --dev-deviate: this validator attests corrupted state roots"
+            );
+        }
+        self.deviate = deviate;
+        self
     }
 
     /// Loads the batch's envelopes, checks them against their hashes and the commitment,
@@ -269,7 +305,10 @@ impl<S: OffchainStorage + 'static> SlotsBackend for NodeSlots<S> {
                 String::from_utf8_lossy(report)
             );
         }
-        let outcome = outcome(result, job.max_inline_outputs);
+        let mut outcome = outcome(result, job.max_inline_outputs);
+        if self.deviate {
+            outcome.state_root[0] ^= 0xff;
+        }
         log::info!(
             target: LOG_TARGET,
             "🎼 topic {} batch {}: {} events, {} output(s), {} rejected input(s), {}, {} cycles, \

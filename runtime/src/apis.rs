@@ -5,6 +5,9 @@ use crate::{
     Executive, Grandpa, Hash, InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig,
     SessionKeys, System, Topics, TransactionPayment, VERSION,
 };
+// Named by the benchmark list (`benchmarks.rs`) expanded here.
+#[cfg(feature = "runtime-benchmarks")]
+use crate::ValidatorSet;
 use alloc::vec::Vec;
 use frame_support::{
     genesis_builder_helper::{build_state, get_preset},

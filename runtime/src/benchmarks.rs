@@ -12,4 +12,5 @@ frame_benchmarking::define_benchmarks!(
     [pallet_timestamp, Timestamp]
     [pallet_sudo, Sudo]
     [pallet_topics, Topics]
+    [pallet_validator_set, ValidatorSet]
 );

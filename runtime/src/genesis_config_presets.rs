@@ -2,8 +2,9 @@
 //! Dave: four GRANDPA voters, the fewest that tolerate one faulty or offline voter).
 
 use crate::{
-    keys::crypto::Public as ConcertoId, AccountId, BalancesConfig, RuntimeGenesisConfig,
-    SessionConfig, SessionKeys, SudoConfig,
+    configs::validator_set::MinBond, keys::crypto::Public as ConcertoId, AccountId, BalancesConfig,
+    BlockNumber, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, ValidatorSetConfig,
+    MINUTES,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -53,6 +54,7 @@ fn testnet_genesis(
     validators: Vec<(AccountId, ValidatorKeys)>,
     endowed: Vec<AccountId>,
     root: AccountId,
+    session_length: BlockNumber,
 ) -> Value {
     // Aura and GRANDPA take their authorities from the session pallet's genesis session,
     // so their own genesis lists stay empty.
@@ -71,6 +73,15 @@ fn testnet_genesis(
                 .collect::<Vec<_>>(),
         },
         sudo: SudoConfig { key: Some(root) },
+        // Each genesis validator bonds twice the minimum from its endowment, so that a few
+        // slashes do not take it below the minimum (and out of the set).
+        validator_set: ValidatorSetConfig {
+            validators: validators
+                .iter()
+                .map(|(account, _)| (account.clone(), 2 * MinBond::get()))
+                .collect::<Vec<_>>(),
+            session_length,
+        },
     })
 }
 
@@ -87,8 +98,13 @@ pub fn development_config_genesis() -> Value {
             .map(|k| k.to_account_id())
             .collect(),
         Sr25519Keyring::Alice.to_account_id(),
+        10 * MINUTES,
     )
 }
+
+/// Blocks per session on the local testnet: short, so that validator set changes and
+/// removals for faults (effective at the session after next) show within a minute.
+pub const LOCAL_SESSION_LENGTH: BlockNumber = 20;
 
 /// The `local_testnet` preset: Alice, Bob, Charlie and Dave validate (GRANDPA and the
 /// default topic quorum, more than two thirds, both need 3 of the 4); Alice is sudo.
@@ -104,6 +120,7 @@ pub fn local_config_genesis() -> Value {
             .map(|k| k.to_account_id())
             .collect(),
         Sr25519Keyring::Alice.to_account_id(),
+        LOCAL_SESSION_LENGTH,
     )
 }
 

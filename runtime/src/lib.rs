@@ -258,6 +258,11 @@ mod runtime {
     #[runtime::pallet_index(7)]
     pub type Contracts = pallet_contracts;
 
+    /// Bonded validators, added and removed by governance, slashed for faults; plans
+    /// each session's set (declared before Session so its genesis is built first).
+    #[runtime::pallet_index(10)]
+    pub type ValidatorSet = pallet_validator_set;
+
     /// Validator sessions and their keys.
     #[runtime::pallet_index(8)]
     pub type Session = pallet_session;

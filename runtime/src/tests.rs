@@ -59,8 +59,20 @@ fn development_preset_has_alice_as_sole_authority_and_sudo() {
             pallet_sudo::Key::<Runtime>::get(),
             Some(Sr25519Keyring::Alice.to_account_id())
         );
+        // Alice bonds twice the minimum from her endowment, and validates alone.
         let alice = frame_system::Pallet::<Runtime>::account(Sr25519Keyring::Alice.to_account_id());
-        assert_eq!(alice.data.free, presets::ENDOWMENT);
+        let bond = 2 * crate::configs::validator_set::MinBond::get();
+        assert_eq!(alice.data.free, presets::ENDOWMENT - bond);
+        assert_eq!(alice.data.reserved, bond);
+        assert_eq!(
+            crate::ValidatorSet::validators(),
+            vec![Sr25519Keyring::Alice.to_account_id()]
+        );
+        assert_eq!(
+            pallet_validator_set::SessionLength::<Runtime>::get(),
+            10 * crate::MINUTES
+        );
+        crate::ValidatorSet::do_try_state().expect("validator-set invariants");
     });
 }
 

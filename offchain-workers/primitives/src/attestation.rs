@@ -141,3 +141,25 @@ mod tests {
         assert_eq!(effective_quorum(Some(2), 4), 2);
     }
 }
+
+/// A fault the chain holds a validator to account for, judged at a batch's deadline.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+)]
+#[cfg_attr(feature = "scale-info", derive(scale_info::TypeInfo))]
+pub enum ValidatorFault {
+    /// It did not attest the batch before the deadline.
+    Missed {
+        /// The topic.
+        topic: TopicId,
+        /// The batch.
+        batch: BatchNumber,
+    },
+    /// It attested a result other than the one the quorum finalized.
+    Deviated {
+        /// The topic.
+        topic: TopicId,
+        /// The batch.
+        batch: BatchNumber,
+    },
+}

@@ -35,7 +35,7 @@ pub mod outputs;
 pub mod price;
 pub mod verdict;
 
-pub use attestation::{effective_quorum, Attestation, AttestationResult};
+pub use attestation::{effective_quorum, Attestation, AttestationResult, ValidatorFault};
 pub use batch::batch_commitment;
 pub use codec;
 pub use input::{batch_inputs, BatchHeader, EventEnvelope, Input};

@@ -5,6 +5,7 @@
 use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
 use codec::Encode;
+use concerto_primitives::ValidatorFault;
 use frame_support::{defensive, pallet_prelude::*};
 use frame_system::pallet_prelude::BlockNumberFor;
 use polkadot_sdk::*;
@@ -13,6 +14,21 @@ use sp_runtime::{
     transaction_validity::{TransactionSource, TransactionValidityWithRefund, ValidTransaction},
     DispatchResult, RuntimeAppPublic, SaturatedConversion,
 };
+
+/// What the runtime does with a validator's fault (pallet-validator-set slashes its bond).
+pub trait HandleFault<Id> {
+    /// `validator` committed `fault`.
+    fn handle(validator: &Id, fault: ValidatorFault);
+    /// The most one `handle` call weighs.
+    fn weight() -> Weight;
+}
+
+impl<Id> HandleFault<Id> for () {
+    fn handle(_: &Id, _: ValidatorFault) {}
+    fn weight() -> Weight {
+        Weight::zero()
+    }
+}
 
 impl<T: Config> Pallet<T> {
     /// The validators whose attestations count: the first `MaxValidators` of
@@ -213,11 +229,13 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Closes every batch whose deadline is `now` (called from `on_initialize`): records
-    /// missing and deviating validators, emits `BatchExpired` for batches without a
-    /// quorum, and drops the batch's attestation state. Returns how many were judged.
-    pub(crate) fn judge_deadlines(now: BlockNumberFor<T>) -> u32 {
+    /// missing and deviating validators (and reports them to `Config::FaultHandler`),
+    /// emits `BatchExpired` for batches without a quorum, and drops the batch's
+    /// attestation state. Returns how many batches were judged and how many faults found.
+    pub(crate) fn judge_deadlines(now: BlockNumberFor<T>) -> (u32, u32) {
         let due = Deadlines::<T>::take(now);
         let validators = Self::validators();
+        let mut faults = 0u32;
         for (topic, batch) in due.iter().copied() {
             let Some(info) = Batches::<T>::take(topic, batch) else {
                 defensive!("a batch with a deadline is sealed");
@@ -234,11 +252,12 @@ impl<T: Config> Pallet<T> {
                 }
             }
             for v in missed.iter() {
-                Self::record_fault(v, key, true);
+                Self::record_fault(v, ValidatorFault::Missed { topic, batch });
             }
             for v in deviated.iter() {
-                Self::record_fault(v, key, false);
+                Self::record_fault(v, ValidatorFault::Deviated { topic, batch });
             }
+            faults = faults.saturating_add((missed.len() + deviated.len()) as u32);
             if info.finalized.is_none() {
                 Self::deposit_event(Event::BatchExpired { topic, batch });
             }
@@ -266,18 +285,23 @@ impl<T: Config> Pallet<T> {
             }
             BatchEvents::<T>::remove(topic, batch);
         }
-        due.len() as u32
+        (due.len() as u32, faults)
     }
 
-    fn record_fault(validator: &T::AttestationId, at: (TopicId, BatchNumber), missed: bool) {
+    fn record_fault(validator: &T::AttestationId, fault: ValidatorFault) {
         Faults::<T>::mutate(validator, |record| {
             let r = record.get_or_insert_with(Default::default);
-            if missed {
-                r.missed = r.missed.saturating_add(1);
-            } else {
-                r.deviated = r.deviated.saturating_add(1);
-            }
-            r.last = at;
+            r.last = match fault {
+                ValidatorFault::Missed { topic, batch } => {
+                    r.missed = r.missed.saturating_add(1);
+                    (topic, batch)
+                }
+                ValidatorFault::Deviated { topic, batch } => {
+                    r.deviated = r.deviated.saturating_add(1);
+                    (topic, batch)
+                }
+            };
         });
+        T::FaultHandler::handle(validator, fault);
     }
 }

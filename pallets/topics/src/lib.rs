@@ -23,7 +23,8 @@
 //!   for a sealed batch and submits `attest` (authorized). When matching attestations
 //!   reach the topic's quorum, the output is finalized (`OutputFinalized`, latest
 //!   `MaxOutputsPerTopic` kept). At the batch's deadline validators that attested
-//!   differently, or not at all, are recorded in `Faults` (`ValidatorsFaulted`).
+//!   differently, or not at all, are recorded in `Faults` (`ValidatorsFaulted`) and
+//!   reported to `Config::FaultHandler` (the runtime slashes their bonds).
 //!
 //! - **Offchain worker.** On validators, runs each sealed batch (once its sealing block is
 //!   finalized) in the node's execution slots through the `concerto-slots-interface` host
@@ -35,6 +36,7 @@
 
 extern crate alloc;
 
+pub use attestation::HandleFault;
 pub use pallet::*;
 pub use session::SessionValidatorKeys;
 pub use types::*;
@@ -146,6 +148,10 @@ pub mod pallet {
         /// Upper bound of the validator set.
         #[pallet::constant]
         type MaxValidators: Get<u32>;
+        /// Told of every fault judged at a batch's deadline (a validator that missed the
+        /// batch or attested a result other than the finalized one): the runtime slashes
+        /// its bond.
+        type FaultHandler: HandleFault<Self::AttestationId>;
         /// Deposit held per uploaded template, on top of the per-byte part.
         #[pallet::constant]
         type TemplateDepositBase: Get<BalanceOf<Self>>;
@@ -454,7 +460,7 @@ pub mod pallet {
     #[pallet::hooks]
     impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
         fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-            let judged = Self::judge_deadlines(now);
+            let (judged, faults) = Self::judge_deadlines(now);
             // Sealing is charged for the windows due now and the most events any of them
             // holds (the benchmark fills every window with `e` events). Events ingested
             // later in this block are charged their share by their own extrinsics (see
@@ -466,6 +472,7 @@ pub mod pallet {
                 .max()
                 .unwrap_or(0);
             T::WeightInfo::on_initialize_judge(judged, T::MaxValidators::get())
+                .saturating_add(T::FaultHandler::weight().saturating_mul(faults.into()))
                 .saturating_add(T::WeightInfo::on_finalize_seal(due.len() as u32, held))
         }
 

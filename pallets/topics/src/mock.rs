@@ -66,6 +66,21 @@ where
 parameter_types! {
     /// The validator set; tests may change it with `ValidatorSet::set(..)`.
     pub static ValidatorSet: Vec<UintAuthorityId> = (1..=4).map(UintAuthorityId).collect();
+    /// Every fault reported to `Config::FaultHandler`, in order.
+    pub static ReportedFaults: Vec<(UintAuthorityId, concerto_primitives::ValidatorFault)> = Vec::new();
+}
+
+/// Records the faults the pallet reports (`ReportedFaults`).
+#[derive(Debug)]
+pub struct RecordFaults;
+
+impl pallet_topics::HandleFault<UintAuthorityId> for RecordFaults {
+    fn handle(validator: &UintAuthorityId, fault: concerto_primitives::ValidatorFault) {
+        ReportedFaults::mutate(|f| f.push((validator.clone(), fault)));
+    }
+    fn weight() -> frame_support::weights::Weight {
+        frame_support::weights::Weight::zero()
+    }
 }
 
 frame_support::parameter_types! {
@@ -79,6 +94,7 @@ impl pallet_topics::Config for Test {
     type AttestationId = UintAuthorityId;
     type Validators = ValidatorSet;
     type MaxValidators = ConstU32<8>;
+    type FaultHandler = RecordFaults;
     type TemplateDepositBase = ConstU64<100>;
     type TemplateDepositPerByte = ConstU64<1>;
     type MaxTemplateSize = ConstU32<1024>;
@@ -165,6 +181,7 @@ pub(crate) fn new_test_ext(test: impl FnOnce()) {
     test_ext().execute_with(|| {
         System::set_block_number(1);
         ValidatorSet::set((1..=4).map(UintAuthorityId).collect());
+        ReportedFaults::set(Vec::new());
         test();
         Topics::do_try_state().expect("storage invariants hold");
     });

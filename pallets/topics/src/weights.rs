@@ -77,13 +77,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Topics::Streams` (r:0 w:1)
 	/// Proof: `Topics::Streams` (`max_values`: None, `max_size`: Some(832), added: 3307, mode: `MaxEncodedLen`)
 	/// Component `m` ranges over `[0, 256]`.
-	fn register_stream(m: u32, ) -> Weight {
+	fn register_stream(_m: u32, ) -> Weight {
 		// Proof size (bytes), measured: `43`,
 		// estimated: `1489`.
-		// Fastest run: 14_091_000 ps.
-		Weight::from_parts(25_430_634, 1489)
-			// Standard error: 488
-			.saturating_add(Weight::from_parts(2_156, 0).saturating_mul(m.into()))
+		// Fastest run: 14_238_000 ps.
+		Weight::from_parts(23_921_150, 1489)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
@@ -92,8 +90,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn add_publisher() -> Weight {
 		// Proof size (bytes), measured: `635`,
 		// estimated: `4297`.
-		// Fastest run: 34_110_000 ps.
-		Weight::from_parts(73_890_000, 4297)
+		// Fastest run: 25_118_000 ps.
+		Weight::from_parts(30_710_000, 4297)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -102,8 +100,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn remove_publisher() -> Weight {
 		// Proof size (bytes), measured: `668`,
 		// estimated: `4297`.
-		// Fastest run: 26_100_000 ps.
-		Weight::from_parts(52_390_000, 4297)
+		// Fastest run: 25_597_000 ps.
+		Weight::from_parts(34_538_000, 4297)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -114,12 +112,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	fn close_stream() -> Weight {
-		// Proof size (bytes), measured: `383`,
+		// Proof size (bytes), measured: `421`,
 		// estimated: `4297`.
-		// Fastest run: 74_149_000 ps.
-		Weight::from_parts(96_257_000, 4297)
+		// Fastest run: 78_287_000 ps.
+		Weight::from_parts(94_240_000, 4297)
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -128,17 +126,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Topics::TemplateCode` (r:0 w:1)
 	/// Proof: `Topics::TemplateCode` (`max_values`: None, `max_size`: Some(1048612), added: 1051087, mode: `MaxEncodedLen`)
 	/// Component `c` ranges over `[121, 1048576]`.
 	fn upload_template(c: u32, ) -> Weight {
-		// Proof size (bytes), measured: `146`,
-		// estimated: `3640`.
-		// Fastest run: 85_926_000 ps.
-		Weight::from_parts(152_015_835, 3640)
+		// Proof size (bytes), measured: `201`,
+		// estimated: `3658`.
+		// Fastest run: 83_297_000 ps.
+		Weight::from_parts(91_590_501, 3658)
 			// Standard error: 24
-			.saturating_add(Weight::from_parts(3_341, 0).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(2_805, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -147,14 +145,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Topics::TemplateCode` (r:0 w:1)
 	/// Proof: `Topics::TemplateCode` (`max_values`: None, `max_size`: Some(1048612), added: 1051087, mode: `MaxEncodedLen`)
 	fn remove_template() -> Weight {
-		// Proof size (bytes), measured: `378`,
-		// estimated: `3640`.
-		// Fastest run: 104_890_000 ps.
-		Weight::from_parts(163_454_000, 3640)
+		// Proof size (bytes), measured: `416`,
+		// estimated: `3658`.
+		// Fastest run: 96_594_000 ps.
+		Weight::from_parts(117_451_000, 3658)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -173,7 +171,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Topics::OpenTopicCount` (r:1 w:1)
 	/// Proof: `Topics::OpenTopicCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Topics::SealSchedule` (r:1 w:1)
@@ -184,12 +182,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Topics::Topics` (`max_values`: None, `max_size`: Some(1163), added: 3638, mode: `MaxEncodedLen`)
 	/// Component `s` ranges over `[1, 8]`.
 	fn register_topic(s: u32, ) -> Weight {
-		// Proof size (bytes), measured: `971 + s * (135 ±0)`,
+		// Proof size (bytes), measured: `1005 + s * (135 ±0)`,
 		// estimated: `3735 + s * (3307 ±0)`.
-		// Fastest run: 151_229_000 ps.
-		Weight::from_parts(241_285_366, 3735)
-			// Standard error: 1_548_678
-			.saturating_add(Weight::from_parts(19_954_673, 0).saturating_mul(s.into()))
+		// Fastest run: 119_869_000 ps.
+		Weight::from_parts(128_091_105, 3735)
+			// Standard error: 208_042
+			.saturating_add(Weight::from_parts(16_728_628, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(9))
@@ -209,8 +207,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn set_topic_status() -> Weight {
 		// Proof size (bytes), measured: `2520`,
 		// estimated: `4628`.
-		// Fastest run: 57_031_000 ps.
-		Weight::from_parts(131_360_000, 4628)
+		// Fastest run: 49_013_000 ps.
+		Weight::from_parts(79_106_000, 4628)
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -227,14 +225,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Topics::TopicBudgets` (r:1 w:0)
 	/// Proof: `Topics::TopicBudgets` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn close_topic() -> Weight {
-		// Proof size (bytes), measured: `2003`,
+		// Proof size (bytes), measured: `2040`,
 		// estimated: `21150`.
-		// Fastest run: 206_774_000 ps.
-		Weight::from_parts(321_035_000, 21150)
+		// Fastest run: 141_021_000 ps.
+		Weight::from_parts(168_415_000, 21150)
 			.saturating_add(T::DbWeight::get().reads(15))
 			.saturating_add(T::DbWeight::get().writes(14))
 	}
@@ -246,10 +244,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn set_stream_access(a: u32, ) -> Weight {
 		// Proof size (bytes), measured: `173`,
 		// estimated: `4297`.
-		// Fastest run: 38_864_000 ps.
-		Weight::from_parts(53_127_247, 4297)
-			// Standard error: 38_977
-			.saturating_add(Weight::from_parts(181_231, 0).saturating_mul(a.into()))
+		// Fastest run: 20_940_000 ps.
+		Weight::from_parts(26_546_283, 4297)
+			// Standard error: 7_114
+			.saturating_add(Weight::from_parts(15_713, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -258,14 +256,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Topics::StreamBudgets` (r:1 w:1)
 	/// Proof: `Topics::StreamBudgets` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn fund_stream() -> Weight {
-		// Proof size (bytes), measured: `383`,
+		// Proof size (bytes), measured: `421`,
 		// estimated: `4297`.
-		// Fastest run: 96_885_000 ps.
-		Weight::from_parts(181_879_000, 4297)
+		// Fastest run: 80_904_000 ps.
+		Weight::from_parts(93_880_000, 4297)
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -274,14 +272,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Topics::TopicBudgets` (r:1 w:1)
 	/// Proof: `Topics::TopicBudgets` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn fund_topic() -> Weight {
-		// Proof size (bytes), measured: `1583`,
+		// Proof size (bytes), measured: `1620`,
 		// estimated: `4628`.
-		// Fastest run: 94_114_000 ps.
-		Weight::from_parts(126_879_000, 4628)
+		// Fastest run: 80_124_000 ps.
+		Weight::from_parts(96_320_000, 4628)
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -304,15 +302,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Component `s` ranges over `[1, 1000]`.
 	fn ingest_streams(s: u32, ) -> Weight {
-		// Proof size (bytes), measured: `9878 + s * (119 ±0)`,
+		// Proof size (bytes), measured: `9915 + s * (119 ±0)`,
 		// estimated: `2677708 + s * (3307 ±0)`.
-		// Fastest run: 215_582_000 ps.
-		Weight::from_parts(4_414_816_023, 2677708)
-			// Standard error: 7_658_841
-			.saturating_add(Weight::from_parts(95_261_051, 0).saturating_mul(s.into()))
+		// Fastest run: 204_730_000 ps.
+		Weight::from_parts(204_730_000, 2677708)
+			// Standard error: 3_334_238
+			.saturating_add(Weight::from_parts(86_983_128, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(14))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(8))
@@ -334,15 +332,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[0, 65536]`.
 	fn publish(p: u32, ) -> Weight {
-		// Proof size (bytes), measured: `2306`,
+		// Proof size (bytes), measured: `2343`,
 		// estimated: `527769`.
-		// Fastest run: 118_613_000 ps.
-		Weight::from_parts(240_944_307, 527769)
-			// Standard error: 160
-			.saturating_add(Weight::from_parts(3_594, 0).saturating_mul(p.into()))
+		// Fastest run: 107_763_000 ps.
+		Weight::from_parts(149_543_622, 527769)
+			// Standard error: 103
+			.saturating_add(Weight::from_parts(2_529, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
@@ -364,10 +362,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn authorize_publish(p: u32, ) -> Weight {
 		// Proof size (bytes), measured: `2164`,
 		// estimated: `527769`.
-		// Fastest run: 117_786_000 ps.
-		Weight::from_parts(157_365_679, 527769)
-			// Standard error: 121
-			.saturating_add(Weight::from_parts(1_435, 0).saturating_mul(p.into()))
+		// Fastest run: 107_458_000 ps.
+		Weight::from_parts(147_498_909, 527769)
+			// Standard error: 100
+			.saturating_add(Weight::from_parts(1_486, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(7))
 	}
 	/// Storage: `Topics::Streams` (r:1 w:0)
@@ -381,18 +379,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 1024]`.
 	/// Component `p` ranges over `[0, 4096]`.
 	fn publish_batch(n: u32, p: u32, ) -> Weight {
-		// Proof size (bytes), measured: `878`,
+		// Proof size (bytes), measured: `916`,
 		// estimated: `4297`.
-		// Fastest run: 238_410_000 ps.
-		Weight::from_parts(238_410_000, 4297)
-			// Standard error: 953_173
-			.saturating_add(Weight::from_parts(12_077_190, 0).saturating_mul(n.into()))
-			// Standard error: 238_287
-			.saturating_add(Weight::from_parts(1_022_675, 0).saturating_mul(p.into()))
+		// Fastest run: 257_303_000 ps.
+		Weight::from_parts(257_303_000, 4297)
+			// Standard error: 639_520
+			.saturating_add(Weight::from_parts(9_524_137, 0).saturating_mul(n.into()))
+			// Standard error: 159_876
+			.saturating_add(Weight::from_parts(915_996, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -415,18 +413,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 2000]`.
 	/// Component `p` ranges over `[0, 4096]`.
 	fn ingest(n: u32, p: u32, ) -> Weight {
-		// Proof size (bytes), measured: `2726`,
+		// Proof size (bytes), measured: `2763`,
 		// estimated: `4215222`.
-		// Fastest run: 320_290_000 ps.
-		Weight::from_parts(320_290_000, 4215222)
-			// Standard error: 1_327_736
-			.saturating_add(Weight::from_parts(40_448_181, 0).saturating_mul(n.into()))
-			// Standard error: 648_324
-			.saturating_add(Weight::from_parts(2_769_258, 0).saturating_mul(p.into()))
+		// Fastest run: 377_211_000 ps.
+		Weight::from_parts(377_211_000, 4215222)
+			// Standard error: 1_547_210
+			.saturating_add(Weight::from_parts(31_602_470, 0).saturating_mul(n.into()))
+			// Standard error: 755_491
+			.saturating_add(Weight::from_parts(4_429_074, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(24))
 			.saturating_add(T::DbWeight::get().writes(13))
 	}
@@ -445,12 +443,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn authorize_publish_batch(n: u32, p: u32, ) -> Weight {
 		// Proof size (bytes), measured: `774`,
 		// estimated: `4297`.
-		// Fastest run: 259_904_000 ps.
-		Weight::from_parts(259_904_000, 4297)
-			// Standard error: 4_364_452
-			.saturating_add(Weight::from_parts(61_467_614, 0).saturating_mul(n.into()))
-			// Standard error: 68_190
-			.saturating_add(Weight::from_parts(466_798, 0).saturating_mul(p.into()))
+		// Fastest run: 216_389_000 ps.
+		Weight::from_parts(216_389_000, 4297)
+			// Standard error: 8_890_401
+			.saturating_add(Weight::from_parts(65_691_923, 0).saturating_mul(n.into()))
+			// Standard error: 138_903
+			.saturating_add(Weight::from_parts(501_713, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 	}
 	/// Storage: `Topics::Batches` (r:1 w:1)
@@ -470,20 +468,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Topics::Outputs` (r:1 w:1)
 	/// Proof: `Topics::Outputs` (`max_values`: None, `max_size`: Some(67469), added: 69944, mode: `MaxEncodedLen`)
 	/// Component `v` ranges over `[1, 32]`.
 	/// Component `o` ranges over `[0, 4096]`.
-	fn attest(v: u32, o: u32, ) -> Weight {
-		// Proof size (bytes), measured: `2161 + o * (1 ±0) + v * (45 ±0)`,
+	fn attest(_v: u32, o: u32, ) -> Weight {
+		// Proof size (bytes), measured: `2163 + o * (1 ±0) + v * (46 ±0)`,
 		// estimated: `70934`.
-		// Fastest run: 157_832_000 ps.
-		Weight::from_parts(188_745_247, 70934)
-			// Standard error: 201_413
-			.saturating_add(Weight::from_parts(1_120_834, 0).saturating_mul(v.into()))
-			// Standard error: 1_540
-			.saturating_add(Weight::from_parts(1_075, 0).saturating_mul(o.into()))
+		// Fastest run: 178_367_000 ps.
+		Weight::from_parts(241_334_142, 70934)
+			// Standard error: 2_680
+			.saturating_add(Weight::from_parts(4_266, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().writes(9))
 	}
@@ -502,14 +498,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `v` ranges over `[1, 32]`.
 	/// Component `o` ranges over `[0, 4096]`.
 	fn authorize_attest(v: u32, o: u32, ) -> Weight {
-		// Proof size (bytes), measured: `1832 + v * (45 ±0)`,
+		// Proof size (bytes), measured: `1786 + v * (45 ±0)`,
 		// estimated: `4628`.
-		// Fastest run: 111_154_000 ps.
-		Weight::from_parts(105_950_701, 4628)
-			// Standard error: 113_647
-			.saturating_add(Weight::from_parts(666_522, 0).saturating_mul(v.into()))
-			// Standard error: 869
-			.saturating_add(Weight::from_parts(4_411, 0).saturating_mul(o.into()))
+		// Fastest run: 121_764_000 ps.
+		Weight::from_parts(146_259_092, 4628)
+			// Standard error: 138_721
+			.saturating_add(Weight::from_parts(12_542, 0).saturating_mul(v.into()))
+			// Standard error: 1_060
+			.saturating_add(Weight::from_parts(475, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(6))
 	}
 	/// Storage: `Topics::Outputs` (r:1 w:0)
@@ -517,8 +513,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn read_output() -> Weight {
 		// Proof size (bytes), measured: `67537`,
 		// estimated: `70934`.
-		// Fastest run: 43_745_000 ps.
-		Weight::from_parts(49_396_000, 70934)
+		// Fastest run: 45_853_000 ps.
+		Weight::from_parts(52_172_000, 70934)
 			.saturating_add(T::DbWeight::get().reads(1))
 	}
 	/// Storage: `Topics::Deadlines` (r:1 w:1)
@@ -531,22 +527,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Topics::Attestations` (`max_values`: None, `max_size`: Some(100), added: 2575, mode: `MaxEncodedLen`)
 	/// Storage: `Topics::Faults` (r:31 w:31)
 	/// Proof: `Topics::Faults` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Session::KeyOwner` (r:31 w:0)
+	/// Proof: `Session::KeyOwner` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `Topics::BatchEvents` (r:0 w:64)
 	/// Proof: `Topics::BatchEvents` (`max_values`: None, `max_size`: Some(524320), added: 526795, mode: `MaxEncodedLen`)
 	/// Component `b` ranges over `[0, 64]`.
 	/// Component `v` ranges over `[1, 32]`.
 	fn on_initialize_judge(b: u32, v: u32, ) -> Weight {
-		// Proof size (bytes), measured: `103 + b * (76 ±0) + v * (32 ±0)`,
-		// estimated: `165790 + b * (23405 ±0) + v * (69592 ±9_608)`.
-		// Fastest run: 15_675_000 ps.
-		Weight::from_parts(17_408_000, 165790)
-			// Standard error: 13_123_109
-			.saturating_add(Weight::from_parts(123_057_927, 0).saturating_mul(b.into()))
-			// Standard error: 26_270_877
-			.saturating_add(Weight::from_parts(158_444_841, 0).saturating_mul(v.into()))
+		// Proof size (bytes), measured: `312 + b * (77 ±0) + v * (35 ±0)`,
+		// estimated: `165790 + b * (23405 ±0) + v * (69592 ±0)`.
+		// Fastest run: 16_235_000 ps.
+		Weight::from_parts(19_159_000, 165790)
+			// Standard error: 16_678_830
+			.saturating_add(Weight::from_parts(153_390_896, 0).saturating_mul(b.into()))
+			// Standard error: 33_389_000
+			.saturating_add(Weight::from_parts(261_830_502, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().reads((13_u64).saturating_mul(b.into())))
-			.saturating_add(T::DbWeight::get().reads((23_u64).saturating_mul(v.into())))
+			.saturating_add(T::DbWeight::get().reads((24_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(b.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(v.into())))
 			.saturating_add(Weight::from_parts(0, 23405).saturating_mul(b.into()))
@@ -573,12 +571,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn on_finalize_seal(t: u32, e: u32, ) -> Weight {
 		// Proof size (bytes), measured: `269 + e * (32 ±0) + t * (1190 ±0)`,
 		// estimated: `5116 + t * (526779 ±0)`.
-		// Fastest run: 7_162_000 ps.
-		Weight::from_parts(7_162_000, 5116)
-			// Standard error: 481_349_113
-			.saturating_add(Weight::from_parts(2_614_436_201, 0).saturating_mul(t.into()))
-			// Standard error: 1_874_967
-			.saturating_add(Weight::from_parts(11_675_039, 0).saturating_mul(e.into()))
+		// Fastest run: 7_079_000 ps.
+		Weight::from_parts(7_079_000, 5116)
+			// Standard error: 539_077_030
+			.saturating_add(Weight::from_parts(2_867_443_547, 0).saturating_mul(t.into()))
+			// Standard error: 2_099_831
+			.saturating_add(Weight::from_parts(12_326_145, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(t.into())))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -589,41 +587,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 /// The same weights with RocksDB database weights, for tests and mock runtimes.
 impl WeightInfo for () {
-	fn register_stream(m: u32, ) -> Weight {
-		Weight::from_parts(25_430_634, 1489)
-			.saturating_add(Weight::from_parts(2_156, 0).saturating_mul(m.into()))
+	fn register_stream(_m: u32, ) -> Weight {
+		Weight::from_parts(23_921_150, 1489)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn add_publisher() -> Weight {
-		Weight::from_parts(73_890_000, 4297)
+		Weight::from_parts(30_710_000, 4297)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn remove_publisher() -> Weight {
-		Weight::from_parts(52_390_000, 4297)
+		Weight::from_parts(34_538_000, 4297)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn close_stream() -> Weight {
-		Weight::from_parts(96_257_000, 4297)
+		Weight::from_parts(94_240_000, 4297)
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn upload_template(c: u32, ) -> Weight {
-		Weight::from_parts(152_015_835, 3640)
-			.saturating_add(Weight::from_parts(3_341, 0).saturating_mul(c.into()))
+		Weight::from_parts(91_590_501, 3658)
+			.saturating_add(Weight::from_parts(2_805, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn remove_template() -> Weight {
-		Weight::from_parts(163_454_000, 3640)
+		Weight::from_parts(117_451_000, 3658)
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn register_topic(s: u32, ) -> Weight {
-		Weight::from_parts(241_285_366, 3735)
-			.saturating_add(Weight::from_parts(19_954_673, 0).saturating_mul(s.into()))
+		Weight::from_parts(128_091_105, 3735)
+			.saturating_add(Weight::from_parts(16_728_628, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(9))
@@ -631,34 +628,34 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3307).saturating_mul(s.into()))
 	}
 	fn set_topic_status() -> Weight {
-		Weight::from_parts(131_360_000, 4628)
+		Weight::from_parts(79_106_000, 4628)
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn close_topic() -> Weight {
-		Weight::from_parts(321_035_000, 21150)
+		Weight::from_parts(168_415_000, 21150)
 			.saturating_add(RocksDbWeight::get().reads(15))
 			.saturating_add(RocksDbWeight::get().writes(14))
 	}
 	fn set_stream_access(a: u32, ) -> Weight {
-		Weight::from_parts(53_127_247, 4297)
-			.saturating_add(Weight::from_parts(181_231, 0).saturating_mul(a.into()))
+		Weight::from_parts(26_546_283, 4297)
+			.saturating_add(Weight::from_parts(15_713, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn fund_stream() -> Weight {
-		Weight::from_parts(181_879_000, 4297)
+		Weight::from_parts(93_880_000, 4297)
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn fund_topic() -> Weight {
-		Weight::from_parts(126_879_000, 4628)
+		Weight::from_parts(96_320_000, 4628)
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn ingest_streams(s: u32, ) -> Weight {
-		Weight::from_parts(4_414_816_023, 2677708)
-			.saturating_add(Weight::from_parts(95_261_051, 0).saturating_mul(s.into()))
+		Weight::from_parts(204_730_000, 2677708)
+			.saturating_add(Weight::from_parts(86_983_128, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(14))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(8))
@@ -666,69 +663,68 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3307).saturating_mul(s.into()))
 	}
 	fn publish(p: u32, ) -> Weight {
-		Weight::from_parts(240_944_307, 527769)
-			.saturating_add(Weight::from_parts(3_594, 0).saturating_mul(p.into()))
+		Weight::from_parts(149_543_622, 527769)
+			.saturating_add(Weight::from_parts(2_529, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	fn authorize_publish(p: u32, ) -> Weight {
-		Weight::from_parts(157_365_679, 527769)
-			.saturating_add(Weight::from_parts(1_435, 0).saturating_mul(p.into()))
+		Weight::from_parts(147_498_909, 527769)
+			.saturating_add(Weight::from_parts(1_486, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(7))
 	}
 	fn publish_batch(n: u32, p: u32, ) -> Weight {
-		Weight::from_parts(238_410_000, 4297)
-			.saturating_add(Weight::from_parts(12_077_190, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(1_022_675, 0).saturating_mul(p.into()))
+		Weight::from_parts(257_303_000, 4297)
+			.saturating_add(Weight::from_parts(9_524_137, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(915_996, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn ingest(n: u32, p: u32, ) -> Weight {
-		Weight::from_parts(320_290_000, 4215222)
-			.saturating_add(Weight::from_parts(40_448_181, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(2_769_258, 0).saturating_mul(p.into()))
+		Weight::from_parts(377_211_000, 4215222)
+			.saturating_add(Weight::from_parts(31_602_470, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(4_429_074, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(24))
 			.saturating_add(RocksDbWeight::get().writes(13))
 	}
 	fn authorize_publish_batch(n: u32, p: u32, ) -> Weight {
-		Weight::from_parts(259_904_000, 4297)
-			.saturating_add(Weight::from_parts(61_467_614, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(466_798, 0).saturating_mul(p.into()))
+		Weight::from_parts(216_389_000, 4297)
+			.saturating_add(Weight::from_parts(65_691_923, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(501_713, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 	}
-	fn attest(v: u32, o: u32, ) -> Weight {
-		Weight::from_parts(188_745_247, 70934)
-			.saturating_add(Weight::from_parts(1_120_834, 0).saturating_mul(v.into()))
-			.saturating_add(Weight::from_parts(1_075, 0).saturating_mul(o.into()))
+	fn attest(_v: u32, o: u32, ) -> Weight {
+		Weight::from_parts(241_334_142, 70934)
+			.saturating_add(Weight::from_parts(4_266, 0).saturating_mul(o.into()))
 			.saturating_add(RocksDbWeight::get().reads(10))
 			.saturating_add(RocksDbWeight::get().writes(9))
 	}
 	fn authorize_attest(v: u32, o: u32, ) -> Weight {
-		Weight::from_parts(105_950_701, 4628)
-			.saturating_add(Weight::from_parts(666_522, 0).saturating_mul(v.into()))
-			.saturating_add(Weight::from_parts(4_411, 0).saturating_mul(o.into()))
+		Weight::from_parts(146_259_092, 4628)
+			.saturating_add(Weight::from_parts(12_542, 0).saturating_mul(v.into()))
+			.saturating_add(Weight::from_parts(475, 0).saturating_mul(o.into()))
 			.saturating_add(RocksDbWeight::get().reads(6))
 	}
 	fn read_output() -> Weight {
-		Weight::from_parts(49_396_000, 70934)
+		Weight::from_parts(52_172_000, 70934)
 			.saturating_add(RocksDbWeight::get().reads(1))
 	}
 	fn on_initialize_judge(b: u32, v: u32, ) -> Weight {
-		Weight::from_parts(17_408_000, 165790)
-			.saturating_add(Weight::from_parts(123_057_927, 0).saturating_mul(b.into()))
-			.saturating_add(Weight::from_parts(158_444_841, 0).saturating_mul(v.into()))
+		Weight::from_parts(19_159_000, 165790)
+			.saturating_add(Weight::from_parts(153_390_896, 0).saturating_mul(b.into()))
+			.saturating_add(Weight::from_parts(261_830_502, 0).saturating_mul(v.into()))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().reads((13_u64).saturating_mul(b.into())))
-			.saturating_add(RocksDbWeight::get().reads((23_u64).saturating_mul(v.into())))
+			.saturating_add(RocksDbWeight::get().reads((24_u64).saturating_mul(v.into())))
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(b.into())))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(v.into())))
 			.saturating_add(Weight::from_parts(0, 23405).saturating_mul(b.into()))
 			.saturating_add(Weight::from_parts(0, 69592).saturating_mul(v.into()))
 	}
 	fn on_finalize_seal(t: u32, e: u32, ) -> Weight {
-		Weight::from_parts(7_162_000, 5116)
-			.saturating_add(Weight::from_parts(2_614_436_201, 0).saturating_mul(t.into()))
-			.saturating_add(Weight::from_parts(11_675_039, 0).saturating_mul(e.into()))
+		Weight::from_parts(7_079_000, 5116)
+			.saturating_add(Weight::from_parts(2_867_443_547, 0).saturating_mul(t.into()))
+			.saturating_add(Weight::from_parts(12_326_145, 0).saturating_mul(e.into()))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(t.into())))
 			.saturating_add(RocksDbWeight::get().writes(1))

@@ -2,6 +2,7 @@
 
 mod contracts;
 pub(crate) mod topics;
+pub(crate) mod validator_set;
 
 use crate::{
     AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,

@@ -21,10 +21,12 @@ use sp_runtime::{
 /// 1 s blocks, 16,384 events/s per topic (the weight budget usually binds first).
 pub(crate) const MAX_EVENTS_PER_BLOCK: u32 = 16_384;
 
+/// Blocks per session: `ValidatorSet::SessionLength` (ten minutes on the dev chain, set at
+/// genesis and by governance); key rotations (`Session::set_keys`) and validator set
+/// changes take effect at the session after next.
+pub(crate) type SessionPeriod = pallet_validator_set::SessionLengthOf<Runtime>;
+
 parameter_types! {
-    /// A session lasts ten minutes; key rotations (`Session::set_keys`) take effect at the
-    /// session after next.
-    pub const SessionPeriod: BlockNumber = 10 * MINUTES;
     /// Sessions start at block 0.
     pub const SessionOffset: BlockNumber = 0;
     /// Held from an account that sets session keys.
@@ -37,8 +39,8 @@ impl pallet_session::Config for Runtime {
     type ValidatorIdOf = ConvertInto;
     type ShouldEndSession = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
     type NextSessionRotation = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
-    // The genesis validators stay; a validator-set manager (e.g. staking) plugs in here.
-    type SessionManager = ();
+    // Bonded validators, added and removed by governance or for repeated faults.
+    type SessionManager = crate::ValidatorSet;
     type SessionHandler = <SessionKeys as OpaqueKeys>::KeyTypeIdProviders;
     type Keys = SessionKeys;
     type DisablingStrategy = ();
@@ -83,6 +85,7 @@ impl pallet_topics::Config for Runtime {
     type AttestationId = ConcertoId;
     type Validators = pallet_topics::SessionValidatorKeys<Runtime>;
     type MaxValidators = ConstU32<32>;
+    type FaultHandler = crate::configs::validator_set::SlashBond;
     type TemplateDepositBase = TemplateDepositBase;
     type TemplateDepositPerByte = TemplateDepositPerByte;
     type MaxTemplateSize = ConstU32<{ 1024 * 1024 }>;

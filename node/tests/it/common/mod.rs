@@ -150,6 +150,11 @@ impl Node {
         Some(Duration::from_millis(ticks * 10))
     }
 
+    /// The node's process id, while it runs.
+    pub(crate) fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// Everything the node wrote to stderr so far.
     pub(crate) fn log(&self) -> String {
         self.log.lock().map(|l| l.clone()).unwrap_or_default()

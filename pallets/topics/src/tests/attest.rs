@@ -91,6 +91,12 @@ fn no_quorum_expires_and_records_absentees() {
             }
         );
         assert!(Outputs::<Test>::get(0).is_empty());
+        let missed = concerto_primitives::ValidatorFault::Missed { topic: 0, batch: 0 };
+        assert_eq!(
+            ReportedFaults::get(),
+            vec![(UintAuthorityId(3), missed), (UintAuthorityId(4), missed)],
+            "every fault goes to the runtime's fault handler"
+        );
         // Too late now.
         assert_eq!(
             submit(attest_call(3, 0, 0, 1)),

@@ -1,0 +1,571 @@
+//! Faults injected into a real four-validator network (`--chain local`: Alice, Bob,
+//! Charlie and Dave, each with its own rocksdb under its own base path, libp2p and slots),
+//! while a median topic with two-block windows is fed events every second through Alice:
+//!
+//! 1. **Crash.** Charlie is killed with SIGKILL; outputs keep finalizing with three of four.
+//!    Restarted on the same database, it catches up and attests again, and the chain never
+//!    records it attesting a result other than the finalized one.
+//! 2. **Partition.** Bob's process is stopped (SIGSTOP: its connections stall, it neither
+//!    sends nor answers) and resumed after 15 s; it rejoins without a manual step.
+//! 3. **Deviation.** Dave restarts with the debug build's hidden `--dev-deviate` (its slots
+//!    corrupt every state root). No wrong result is finalized; at each batch's deadline the
+//!    chain names Dave in `ValidatorsFaulted`, slashes its bond (`Slashed`, `Deviated`),
+//!    and after `MaxDeviationsPerSession` removes it at the next planning.
+//! 4. **Silence.** Charlie restarts with `--offchain-worker never`: at the deadline it is
+//!    recorded as missing and slashed (`Missed`).
+//!
+//! Every event a publish call got accepted is sealed into a batch, and every batch
+//! finalizes with the honest result. The test prints the recovery figures.
+
+use crate::common::{
+    chain::Chain,
+    concerto::{median_topic, Publisher},
+    heavy, Node,
+};
+use concerto_primitives::{price::MedianConfig, OutputView, ValidatorFault};
+use concerto_runtime::{RuntimeCall, RuntimeEvent};
+use jsonrpsee_core::rpc_params;
+use pallet_topics::Event as TopicsEvent;
+use pallet_validator_set::{Event as SetEvent, RemovalReason};
+use polkadot_sdk::{
+    sp_core::crypto::AccountId32, sp_keyring::Sr25519Keyring, sp_runtime::BoundedVec,
+};
+use std::{
+    collections::BTreeMap,
+    path::PathBuf,
+    time::{Duration, Instant},
+};
+
+const NAMES: [&str; 4] = ["alice", "bob", "charlie", "dave"];
+const KEYRINGS: [Sr25519Keyring; 4] = [
+    Sr25519Keyring::Alice,
+    Sr25519Keyring::Bob,
+    Sr25519Keyring::Charlie,
+    Sr25519Keyring::Dave,
+];
+const ALICE: usize = 0;
+const BOB: usize = 1;
+const CHARLIE: usize = 2;
+const DAVE: usize = 3;
+
+/// The four validators, each restartable on its own database.
+struct Net {
+    nodes: [Option<Node>; 4],
+    dirs: [PathBuf; 4],
+    boot: Option<String>,
+}
+
+impl Net {
+    fn new() -> Net {
+        let root = std::env::temp_dir().join(format!("concerto-faults-{}", std::process::id()));
+        let dirs = NAMES.map(|n| root.join(n));
+        for d in &dirs {
+            let _ = std::fs::remove_dir_all(d);
+        }
+        Net {
+            nodes: [None, None, None, None],
+            dirs,
+            boot: None,
+        }
+    }
+
+    /// Starts validator `i` on its base path with `extra` flags.
+    fn start(&mut self, i: usize, extra: &[&str]) {
+        let key = format!("{:064x}", i + 1);
+        let base = self.dirs[i].to_string_lossy().into_owned();
+        let flag = format!("--{}", NAMES[i]);
+        let mut args = vec![
+            "--chain",
+            "local",
+            flag.as_str(),
+            "--base-path",
+            base.as_str(),
+            "--node-key",
+            key.as_str(),
+        ];
+        let boot = self.boot.clone();
+        if let Some(b) = boot.as_deref() {
+            args.extend(["--bootnodes", b]);
+        }
+        args.extend(extra);
+        let node = Node::start(&args);
+        if self.boot.is_none() {
+            let peer = node
+                .wait_for(Duration::from_secs(180), |n| {
+                    n.rpc::<String>("system_localPeerId", rpc_params![]).ok()
+                })
+                .unwrap_or_else(|| panic!("alice did not start; log:\n{}", node.log()));
+            self.boot = Some(format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer}", node.p2p_port));
+        }
+        self.nodes[i] = Some(node);
+    }
+
+    fn node(&self, i: usize) -> &Node {
+        self.nodes[i]
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} is not running", NAMES[i]))
+    }
+
+    /// SIGKILL: no shutdown code runs.
+    fn kill(&mut self, i: usize) {
+        if let Some(n) = self.nodes[i].take() {
+            n.kill();
+        }
+    }
+}
+
+impl Drop for Net {
+    fn drop(&mut self) {
+        for i in 0..4 {
+            self.kill(i);
+        }
+        if let Some(root) = self.dirs[0].parent() {
+            let _ = std::fs::remove_dir_all(root);
+        }
+    }
+}
+
+/// Sends SIGSTOP or SIGCONT to a node's process.
+fn signal(node: &Node, sig: &str) {
+    let pid = node.pid().expect("running");
+    let ok = std::process::Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "kill {sig} {pid}");
+}
+
+/// Publishes a round of price ticks (one per publisher, the next sequence number) each
+/// second, and walks the chain's events as blocks arrive.
+struct Feed {
+    stream: u32,
+    topic: u32,
+    publishers: [Publisher; 2],
+    next: u64,
+    accepted: u64,
+    last: Option<Instant>,
+    cursor: u64,
+    events: Vec<(u64, RuntimeEvent)>,
+}
+
+impl Feed {
+    /// One step: a round if a second passed, then the events of any new blocks.
+    fn step(&mut self, chain: &Chain<'_>) {
+        if self
+            .last
+            .is_none_or(|t| t.elapsed() >= Duration::from_secs(1))
+        {
+            self.last = Some(Instant::now());
+            let price = 500 + (self.next % 50) as u128;
+            let events = self
+                .publishers
+                .iter()
+                .map(|p| {
+                    let tick = concerto_primitives::price::PriceTick {
+                        asset_id: 7,
+                        price,
+                        observed_at: 1_700_000_000_000 + self.next,
+                    };
+                    p.event(chain, self.stream, self.next, &codec::Encode::encode(&tick))
+                })
+                .collect();
+            let call = RuntimeCall::Topics(pallet_topics::Call::publish_batch {
+                events: BoundedVec::truncate_from(events),
+            });
+            match chain.submit(&chain.authorized(call)) {
+                Ok(_) => {
+                    self.next += 1;
+                    self.accepted += 2;
+                }
+                Err(e) => eprintln!("faults: round {} refused, retried: {e}", self.next),
+            }
+        }
+        while let Some(hash) = chain.block_hash(self.cursor) {
+            for e in chain.events(hash) {
+                self.events.push((self.cursor, e));
+            }
+            self.cursor += 1;
+        }
+    }
+
+    /// Steps until `f` holds, or panics after `timeout` with `what` and Alice's log.
+    fn until<T>(
+        &mut self,
+        chain: &Chain<'_>,
+        timeout: Duration,
+        what: &str,
+        mut f: impl FnMut(&Feed) -> Option<T>,
+    ) -> T {
+        let start = Instant::now();
+        loop {
+            self.step(chain);
+            if let Some(t) = f(self) {
+                return t;
+            }
+            assert!(
+                start.elapsed() < timeout,
+                "{what}: not within {timeout:?}; alice's log:\n{}",
+                crate::common::last_lines(&chain.node().log(), 60)
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// The topic's finalized batches, as events.
+    fn finalized(&self) -> Vec<u64> {
+        self.events
+            .iter()
+            .filter_map(|(_, e)| match e {
+                RuntimeEvent::Topics(TopicsEvent::OutputFinalized { topic, batch, .. })
+                    if *topic == self.topic =>
+                {
+                    Some(*batch)
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn latest(&self) -> Option<u64> {
+        self.finalized().into_iter().max()
+    }
+
+    /// Batches `who` attested, with the digest it signed.
+    fn attested_by(&self, who: usize) -> BTreeMap<u64, [u8; 32]> {
+        let key = conc(who);
+        self.events
+            .iter()
+            .filter_map(|(_, e)| match e {
+                RuntimeEvent::Topics(TopicsEvent::Attested {
+                    topic,
+                    batch,
+                    validator,
+                    digest,
+                }) if *topic == self.topic && *validator == key => Some((*batch, *digest)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Faults the chain judged for `who`.
+    fn faults_of(&self, who: usize) -> (Vec<u64>, Vec<u64>) {
+        let key = conc(who);
+        let (mut missed, mut deviated) = (Vec::new(), Vec::new());
+        for (_, e) in &self.events {
+            if let RuntimeEvent::Topics(TopicsEvent::ValidatorsFaulted {
+                topic,
+                batch,
+                missed: m,
+                deviated: d,
+            }) = e
+            {
+                if *topic == self.topic && m.contains(&key) {
+                    missed.push(*batch);
+                }
+                if *topic == self.topic && d.contains(&key) {
+                    deviated.push(*batch);
+                }
+            }
+        }
+        (missed, deviated)
+    }
+
+    /// `Slashed` events of `who`'s account.
+    fn slashes_of(&self, who: usize) -> Vec<(ValidatorFault, u128)> {
+        let account = account(who);
+        self.events
+            .iter()
+            .filter_map(|(_, e)| match e {
+                RuntimeEvent::ValidatorSet(SetEvent::Slashed { who, fault, amount })
+                    if *who == account =>
+                {
+                    Some((*fault, *amount))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The digest the quorum finalized for each batch (from the attestations of the
+    /// validators that agreed: the one `OutputFinalized` follows).
+    fn quorum_digests(&self) -> BTreeMap<u64, [u8; 32]> {
+        let mut votes: BTreeMap<(u64, [u8; 32]), u32> = BTreeMap::new();
+        for (_, e) in &self.events {
+            if let RuntimeEvent::Topics(TopicsEvent::Attested {
+                topic,
+                batch,
+                digest,
+                ..
+            }) = e
+            {
+                if *topic == self.topic {
+                    *votes.entry((*batch, *digest)).or_default() += 1;
+                }
+            }
+        }
+        let finalized = self.finalized();
+        votes
+            .into_iter()
+            .filter(|((batch, _), n)| *n >= 3 && finalized.contains(batch))
+            .map(|((batch, digest), _)| (batch, digest))
+            .collect()
+    }
+}
+
+fn conc(i: usize) -> concerto_runtime::keys::crypto::Public {
+    KEYRINGS[i].public().into()
+}
+
+fn account(i: usize) -> AccountId32 {
+    KEYRINGS[i].to_account_id()
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.1} s", d.as_secs_f64())
+}
+
+#[test]
+fn a_four_validator_network_survives_crash_partition_deviation_and_silence() {
+    let _heavy = heavy();
+    let mut net = Net::new();
+    for i in 0..4 {
+        net.start(i, &[]);
+    }
+    let alice_node = net.nodes[ALICE].take().expect("alice");
+    let mut chain = Chain::connect(&alice_node);
+    let publishers = [Publisher::new(31), Publisher::new(32)];
+    let config = MedianConfig {
+        max_age_ms: 600_000,
+        min_publishers: 2,
+    };
+    let (stream, topic) = median_topic(&mut chain, &publishers, config, 2);
+    let mut feed = Feed {
+        stream,
+        topic,
+        publishers,
+        next: 0,
+        accepted: 0,
+        last: None,
+        cursor: 1,
+        events: Vec::new(),
+    };
+    let minute = Duration::from_secs(60);
+    let first = feed.until(&chain, 3 * minute, "a first output with all four", |f| {
+        f.latest()
+    });
+    eprintln!("faults: four validators finalized batch {first}");
+
+    // 1. Crash: kill -9 Charlie while events flow.
+    net.kill(CHARLIE);
+    let killed = Instant::now();
+    let before = feed.latest().expect("a batch");
+    feed.until(&chain, 2 * minute, "outputs with Charlie killed", |f| {
+        f.latest().filter(|b| *b >= before + 3)
+    });
+    let down_for = killed.elapsed();
+    net.start(CHARLIE, &[]);
+    let restarted = Instant::now();
+    let target = alice_node.best_number().expect("alice's best");
+    let charlie_node = net.node(CHARLIE);
+    feed.until(&chain, 3 * minute, "charlie catching up", |_| {
+        charlie_node.best_number().filter(|b| *b >= target)
+    });
+    let caught_up = restarted.elapsed();
+    let last_before = feed.latest().expect("a batch");
+    feed.until(&chain, 3 * minute, "charlie attesting again", |f| {
+        f.attested_by(CHARLIE)
+            .range(last_before + 1..)
+            .next()
+            .map(|_| ())
+    });
+    let attesting = restarted.elapsed();
+    eprintln!(
+        "faults: charlie killed for {}, restarted: caught up with alice's best block in {}, \
+         attesting again in {}",
+        secs(down_for),
+        secs(caught_up),
+        secs(attesting)
+    );
+
+    // 2. Partition: Bob's process is stopped for 15 s.
+    let bob_node = net.node(BOB);
+    signal(bob_node, "-STOP");
+    let paused = Instant::now();
+    let before = feed.latest().expect("a batch");
+    feed.until(&chain, 2 * minute, "outputs with Bob cut off", |f| {
+        (paused.elapsed() >= Duration::from_secs(15))
+            .then_some(())
+            .and(f.latest().filter(|b| *b >= before + 3))
+    });
+    signal(bob_node, "-CONT");
+    let resumed = Instant::now();
+    let target = alice_node.best_number().expect("alice's best");
+    feed.until(&chain, 3 * minute, "bob catching up", |_| {
+        bob_node.best_number().filter(|b| *b >= target)
+    });
+    let bob_caught_up = resumed.elapsed();
+    let last_before = feed.latest().expect("a batch");
+    feed.until(&chain, 3 * minute, "bob attesting again", |f| {
+        f.attested_by(BOB)
+            .range(last_before + 1..)
+            .next()
+            .map(|_| ())
+    });
+    eprintln!(
+        "faults: bob stopped for {}, resumed: caught up in {}, attesting again in {}",
+        secs(resumed - paused),
+        secs(bob_caught_up),
+        secs(resumed.elapsed())
+    );
+
+    // 3. Deviation: Dave restarts corrupting its results.
+    net.kill(DAVE);
+    net.start(DAVE, &["--dev-deviate"]);
+    let deviating_from = feed.latest().expect("a batch");
+    feed.until(
+        &chain,
+        3 * minute,
+        "dave attesting corrupted results",
+        |f| {
+            // Five: however the deadlines fall into the 20-block plannings, three of them share
+            // one, which is `MaxDeviationsPerSession`.
+            (f.attested_by(DAVE).range(deviating_from + 1..).count() >= 5).then_some(())
+        },
+    );
+    let deviated: Vec<u64> = feed
+        .attested_by(DAVE)
+        .range(deviating_from + 1..)
+        .map(|(b, _)| *b)
+        .collect();
+    net.kill(DAVE);
+    net.start(DAVE, &[]);
+
+    // 4. Silence: Charlie restarts without its offchain worker.
+    net.kill(CHARLIE);
+    net.start(CHARLIE, &["--offchain-worker", "never"]);
+    let silent_from = feed.latest().expect("a batch") + 1;
+    feed.until(&chain, 3 * minute, "outputs with Charlie silent", |f| {
+        f.latest().filter(|b| *b >= silent_from + 2)
+    });
+
+    // The deadlines (100 blocks after sealing) judge both.
+    let judged = feed.until(
+        &chain,
+        5 * minute,
+        "the chain judging dave and charlie",
+        |f| {
+            let (_, dave_deviated) = f.faults_of(DAVE);
+            let (charlie_missed, _) = f.faults_of(CHARLIE);
+            (deviated.iter().all(|b| dave_deviated.contains(b))
+                && charlie_missed.iter().any(|b| *b >= silent_from))
+            .then_some((dave_deviated, charlie_missed))
+        },
+    );
+    let removal = feed.until(
+        &chain,
+        2 * minute,
+        "dave removed for repeated faults",
+        |f| {
+            f.events.iter().find_map(|(n, e)| match e {
+                RuntimeEvent::ValidatorSet(SetEvent::ValidatorRemoved { who, reason })
+                    if *who == account(DAVE) =>
+                {
+                    Some((*n, *reason))
+                }
+                _ => None,
+            })
+        },
+    );
+    assert_eq!(removal.1, RemovalReason::RepeatedFaults);
+    eprintln!(
+        "faults: dave deviated on batches {deviated:?} (judged: {:?}), removed in block {}; \
+         charlie missed {:?}",
+        judged.0, removal.0, judged.1
+    );
+
+    // Slashed by the runtime's amounts.
+    let unit = concerto_runtime::UNIT;
+    let dave_slashes = feed.slashes_of(DAVE);
+    assert!(
+        dave_slashes
+            .iter()
+            .filter(|(f, a)| matches!(f, ValidatorFault::Deviated { .. }) && *a == 100 * unit)
+            .count()
+            >= deviated.len(),
+        "{dave_slashes:?}"
+    );
+    let charlie_slashes = feed.slashes_of(CHARLIE);
+    assert!(
+        charlie_slashes.iter().any(
+            |(f, a)| matches!(f, ValidatorFault::Missed { batch, .. } if *batch >= silent_from)
+                && *a == unit
+        ),
+        "{charlie_slashes:?}"
+    );
+    // Charlie never attested anything but the quorum's result (its restart included),
+    // and no wrong result was finalized: every finalized batch has one digest with three
+    // or more votes, and Dave's digests for the batches it corrupted are not it.
+    let quorum = feed.quorum_digests();
+    let finalized = feed.finalized();
+    for b in &finalized {
+        assert!(
+            quorum.contains_key(b),
+            "batch {b} finalized without 3 matching votes"
+        );
+    }
+    for (b, d) in feed.attested_by(CHARLIE) {
+        if let Some(q) = quorum.get(&b) {
+            assert_eq!(
+                *q, d,
+                "charlie attested batch {b} differently from the quorum"
+            );
+        }
+    }
+    let (_, charlie_deviated) = feed.faults_of(CHARLIE);
+    assert!(charlie_deviated.is_empty(), "{charlie_deviated:?}");
+    for b in &deviated {
+        let dave = feed.attested_by(DAVE)[b];
+        assert_ne!(
+            quorum.get(b),
+            Some(&dave),
+            "dave's corrupted batch {b} was finalized"
+        );
+    }
+    // No accepted event was lost: the topic's sealed batches hold every one of them.
+    let sealed_batches: Vec<(u64, u32)> = feed
+        .events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            RuntimeEvent::Topics(TopicsEvent::BatchSealed {
+                topic,
+                batch,
+                event_count,
+                ..
+            }) if *topic == feed.topic => Some((*batch, *event_count)),
+            _ => None,
+        })
+        .collect();
+    let accepted = feed.accepted;
+    feed.until(&chain, minute, "every accepted event sealed", |f| {
+        let sealed: u64 = f
+            .events
+            .iter()
+            .filter_map(|(_, e)| match e {
+                RuntimeEvent::Topics(TopicsEvent::BatchSealed {
+                    topic, event_count, ..
+                }) if *topic == f.topic => Some(u64::from(*event_count)),
+                _ => None,
+            })
+            .sum();
+        // Rounds still in flight when the feed stopped are sealed with the next windows.
+        (sealed >= accepted).then_some(())
+    });
+    let outputs: Vec<OutputView<u32>> = chain.runtime_api("TopicsApi_latest_outputs", topic);
+    eprintln!(
+        "faults: {accepted} events accepted, {} batches sealed, {} finalized, latest {:?}",
+        sealed_batches.len(),
+        finalized.len(),
+        outputs.iter().map(|o| o.batch).max()
+    );
+    net.nodes[ALICE] = Some(alice_node);
+}
