@@ -19,7 +19,7 @@
 
 use crate::common::{
     chain::Chain,
-    concerto::{median_topic, Publisher},
+    concerto::{median_topic, ticks_at, Publisher},
     heavy, Node,
 };
 use concerto_primitives::{price::MedianConfig, OutputView, ValidatorFault};
@@ -157,18 +157,8 @@ impl Feed {
         {
             self.last = Some(Instant::now());
             let price = 500 + (self.next % 50) as u128;
-            let events = self
-                .publishers
-                .iter()
-                .map(|p| {
-                    let tick = concerto_primitives::price::PriceTick {
-                        asset_id: 7,
-                        price,
-                        observed_at: 1_700_000_000_000 + self.next,
-                    };
-                    p.event(chain, self.stream, self.next, &codec::Encode::encode(&tick))
-                })
-                .collect();
+            let [a, b] = &self.publishers;
+            let events = ticks_at(chain, self.stream, 7, self.next, &[(a, price), (b, price)]);
             let call = RuntimeCall::Topics(pallet_topics::Call::publish_batch {
                 events: BoundedVec::truncate_from(events),
             });
@@ -221,6 +211,22 @@ impl Feed {
                 {
                     Some(*batch)
                 }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The topic's sealed batches and their event counts.
+    fn sealed(&self) -> Vec<(u64, u32)> {
+        self.events
+            .iter()
+            .filter_map(|(_, e)| match e {
+                RuntimeEvent::Topics(TopicsEvent::BatchSealed {
+                    topic,
+                    batch,
+                    event_count,
+                    ..
+                }) if *topic == self.topic => Some((*batch, *event_count)),
                 _ => None,
             })
             .collect()
@@ -532,38 +538,16 @@ fn a_four_validator_network_survives_crash_partition_deviation_and_silence() {
         );
     }
     // No accepted event was lost: the topic's sealed batches hold every one of them.
-    let sealed_batches: Vec<(u64, u32)> = feed
-        .events
-        .iter()
-        .filter_map(|(_, e)| match e {
-            RuntimeEvent::Topics(TopicsEvent::BatchSealed {
-                topic,
-                batch,
-                event_count,
-                ..
-            }) if *topic == feed.topic => Some((*batch, *event_count)),
-            _ => None,
-        })
-        .collect();
     let accepted = feed.accepted;
     feed.until(&chain, minute, "every accepted event sealed", |f| {
-        let sealed: u64 = f
-            .events
-            .iter()
-            .filter_map(|(_, e)| match e {
-                RuntimeEvent::Topics(TopicsEvent::BatchSealed {
-                    topic, event_count, ..
-                }) if *topic == f.topic => Some(u64::from(*event_count)),
-                _ => None,
-            })
-            .sum();
+        let sealed: u64 = f.sealed().iter().map(|(_, n)| u64::from(*n)).sum();
         // Rounds still in flight when the feed stopped are sealed with the next windows.
         (sealed >= accepted).then_some(())
     });
     let outputs: Vec<OutputView<u32>> = chain.runtime_api("TopicsApi_latest_outputs", topic);
     eprintln!(
         "faults: {accepted} events accepted, {} batches sealed, {} finalized, latest {:?}",
-        sealed_batches.len(),
+        feed.sealed().len(),
         finalized.len(),
         outputs.iter().map(|o| o.batch).max()
     );

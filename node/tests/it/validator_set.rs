@@ -35,20 +35,7 @@ fn submit<T>(
     call: RuntimeCall,
     done: impl FnMut(&RuntimeEvent) -> Option<T>,
 ) -> T {
-    let xt = chain.signed(who, chain.nonce(who), call);
-    chain
-        .submit(&xt)
-        .unwrap_or_else(|e| panic!("{who:?}'s call refused: {e}"));
-    let (block, found) = chain
-        .wait_event(Duration::from_secs(120), done)
-        .unwrap_or_else(|| panic!("{who:?}'s call not included; log:\n{}", chain.node().log()));
-    chain
-        .node()
-        .wait_for(Duration::from_secs(60), |n| {
-            n.best_number().filter(|b| *b > block)
-        })
-        .expect("blocks go on");
-    found
+    chain.submit_calls(who, vec![call], Duration::from_secs(120), done)
 }
 
 fn sudo(call: RuntimeCall) -> RuntimeCall {

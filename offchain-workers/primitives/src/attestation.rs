@@ -163,3 +163,14 @@ pub enum ValidatorFault {
         batch: BatchNumber,
     },
 }
+
+impl ValidatorFault {
+    /// The topic and batch the fault was judged at.
+    pub fn batch(&self) -> (TopicId, BatchNumber) {
+        match *self {
+            ValidatorFault::Missed { topic, batch } | ValidatorFault::Deviated { topic, batch } => {
+                (topic, batch)
+            }
+        }
+    }
+}

@@ -291,16 +291,11 @@ impl<T: Config> Pallet<T> {
     fn record_fault(validator: &T::AttestationId, fault: ValidatorFault) {
         Faults::<T>::mutate(validator, |record| {
             let r = record.get_or_insert_with(Default::default);
-            r.last = match fault {
-                ValidatorFault::Missed { topic, batch } => {
-                    r.missed = r.missed.saturating_add(1);
-                    (topic, batch)
-                }
-                ValidatorFault::Deviated { topic, batch } => {
-                    r.deviated = r.deviated.saturating_add(1);
-                    (topic, batch)
-                }
-            };
+            match fault {
+                ValidatorFault::Missed { .. } => r.missed = r.missed.saturating_add(1),
+                ValidatorFault::Deviated { .. } => r.deviated = r.deviated.saturating_add(1),
+            }
+            r.last = fault.batch();
         });
         T::FaultHandler::handle(validator, fault);
     }

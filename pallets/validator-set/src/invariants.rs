@@ -24,7 +24,7 @@ impl<T: Config> Pallet<T> {
             );
         }
         let set = Validators::<T>::get();
-        let distinct: BTreeSet<_> = set.iter().map(|v| v.encode_key()).collect();
+        let distinct: BTreeSet<&T::AccountId> = set.iter().collect();
         ensure!(distinct.len() == set.len(), "validators are listed once");
         ensure!(
             set.is_empty() || set.len() as u32 >= T::MinValidators::get(),
@@ -42,16 +42,5 @@ impl<T: Config> Pallet<T> {
             "the session length is at least MinSessionLength"
         );
         Ok(())
-    }
-}
-
-/// The SCALE encoding of a key, to compare accounts without requiring `Ord`.
-trait EncodeKey {
-    fn encode_key(&self) -> alloc::vec::Vec<u8>;
-}
-
-impl<A: codec::Encode> EncodeKey for A {
-    fn encode_key(&self) -> alloc::vec::Vec<u8> {
-        self.encode()
     }
 }

@@ -1,7 +1,7 @@
 //! The pallet as pallet-session's `SessionManager`, and the session length it reads.
 
-use crate::{pallet::*, RemovalReason, LOG_TARGET};
-use alloc::vec::Vec;
+use crate::{pallet::*, RemovalReason, SessionFaultCount, LOG_TARGET};
+use alloc::{collections::BTreeMap, vec::Vec};
 use core::marker::PhantomData;
 use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -29,7 +29,8 @@ impl<T: Config> Pallet<T> {
     pub fn plan_session(index: SessionIndex) -> Option<Vec<T::AccountId>> {
         let mut set = Validators::<T>::get();
         let mut changed = SetChanged::<T>::take();
-        let faults: Vec<_> = SessionFaults::<T>::drain().collect();
+        let faults: BTreeMap<T::AccountId, SessionFaultCount> =
+            SessionFaults::<T>::drain().collect();
         let min_bond = T::MinBond::get();
         let (max_missed, max_deviated) = (
             T::MaxMissesPerSession::get(),
@@ -38,8 +39,8 @@ impl<T: Config> Pallet<T> {
         let mut candidates: Vec<(T::AccountId, RemovalReason)> = Vec::new();
         for who in set.iter() {
             if faults
-                .iter()
-                .any(|(v, count)| v == who && count.removes(max_missed, max_deviated))
+                .get(who)
+                .is_some_and(|count| count.removes(max_missed, max_deviated))
             {
                 candidates.push((who.clone(), RemovalReason::RepeatedFaults));
             } else if Bonds::<T>::get(who).unwrap_or_default() < min_bond {

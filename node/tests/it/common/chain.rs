@@ -85,6 +85,33 @@ impl<'a> Chain<'a> {
         )
     }
 
+    /// Submits `calls` signed by `who` (consecutive nonces) and waits until `done` picks
+    /// an event (and one block more); panics with the node log otherwise.
+    pub(crate) fn submit_calls<T>(
+        &mut self,
+        who: Sr25519Keyring,
+        calls: Vec<RuntimeCall>,
+        timeout: Duration,
+        done: impl FnMut(&RuntimeEvent) -> Option<T>,
+    ) -> T {
+        let nonce = self.nonce(who);
+        for (i, call) in calls.into_iter().enumerate() {
+            let xt = self.signed(who, nonce + i as u32, call);
+            self.submit(&xt)
+                .unwrap_or_else(|e| panic!("{who:?}'s call {i} refused: {e}"));
+        }
+        let (block, found) = self
+            .wait_event(timeout, done)
+            .unwrap_or_else(|| panic!("{who:?}'s calls not included; log:\n{}", self.node.log()));
+        // The transaction pool validates against its own view of the best block, which
+        // follows block import asynchronously: wait for the next block so the view includes
+        // `block` before anything that depends on it is submitted.
+        self.node
+            .wait_for(timeout, |n| n.best_number().filter(|b| *b > block))
+            .expect("the chain keeps producing blocks");
+        found
+    }
+
     /// An authorized (fee-less, unsigned) general transaction: the call's
     /// `#[pallet::authorize]` rule decides whether it is valid.
     pub(crate) fn authorized(&self, call: RuntimeCall) -> UncheckedExtrinsic {

@@ -82,25 +82,8 @@ pub(crate) fn as_alice<T>(
     calls: Vec<TopicsCall<concerto_runtime::Runtime>>,
     done: impl FnMut(&RuntimeEvent) -> Option<T>,
 ) -> T {
-    let alice = Sr25519Keyring::Alice;
-    let nonce = chain.nonce(alice);
-    for (i, call) in calls.into_iter().enumerate() {
-        let xt = chain.signed(alice, nonce + i as u32, RuntimeCall::Topics(call));
-        chain
-            .submit(&xt)
-            .unwrap_or_else(|e| panic!("registry call {i} refused: {e}"));
-    }
-    let (block, found) = chain
-        .wait_event(WAIT, done)
-        .unwrap_or_else(|| panic!("registry calls not included; log:\n{}", chain.node().log()));
-    // The transaction pool validates against its own view of the best block, which follows
-    // block import asynchronously: wait for the next block so the view includes `block`
-    // before anything that depends on it is submitted.
-    chain
-        .node()
-        .wait_for(WAIT, |n| n.best_number().filter(|b| *b > block))
-        .expect("the chain keeps producing blocks");
-    found
+    let calls = calls.into_iter().map(RuntimeCall::Topics).collect();
+    chain.submit_calls(Sr25519Keyring::Alice, calls, WAIT, done)
 }
 
 /// `register_stream` (Alice owns it; the id comes with `StreamRegistered`).
@@ -168,6 +151,17 @@ pub(crate) fn ticks(
     asset: u32,
     quotes: &[(&Publisher, u128)],
 ) -> Vec<Event> {
+    ticks_at(chain, stream, asset, 0, quotes)
+}
+
+/// As [`ticks`], each event with `sequence`.
+pub(crate) fn ticks_at(
+    chain: &Chain<'_>,
+    stream: u32,
+    asset: u32,
+    sequence: u64,
+    quotes: &[(&Publisher, u128)],
+) -> Vec<Event> {
     use codec::Encode;
     quotes
         .iter()
@@ -177,7 +171,7 @@ pub(crate) fn ticks(
                 price: *price,
                 observed_at: 1_700_000_000_000,
             };
-            p.event(chain, stream, 0, &tick.encode())
+            p.event(chain, stream, sequence, &tick.encode())
         })
         .collect()
 }
