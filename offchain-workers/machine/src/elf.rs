@@ -129,6 +129,10 @@ pub enum ElfError {
     /// The entry point is not inside RAM.
     #[error("entry point {0:#x} is not mapped in RAM (the machine boots at 0x80000000)")]
     EntryUnmapped(u64),
+    /// The entry point is odd: no instruction can start there (RV64C instructions are
+    /// 2-byte aligned, and the machine refuses to set such a `pc`).
+    #[error("entry point {0:#x} is not 2-byte aligned")]
+    EntryMisaligned(u64),
 }
 
 /// One `PT_LOAD` segment: file bytes to copy and the total size it occupies in memory.
@@ -162,12 +166,16 @@ pub struct ElfImage {
 
 impl ElfImage {
     /// Checks that every segment fits in RAM (`0x8000_0000`, `ram_length` bytes) or in
-    /// one of the `flash` ranges (start, length), and that the entry point is in RAM.
+    /// one of the `flash` ranges (start, length), and that the entry point is in RAM and
+    /// 2-byte aligned: what passes here, [`ElfImage::load_into`] loads.
     pub fn check_placement(&self, ram_length: u64, flash: &[(u64, u64)]) -> Result<(), ElfError> {
         let ram_end = addr::RAM.saturating_add(ram_length);
         let in_ram = |a: u64| (addr::RAM..ram_end).contains(&a);
         if !in_ram(self.entry) {
             return Err(ElfError::EntryUnmapped(self.entry));
+        }
+        if !self.entry.is_multiple_of(2) {
+            return Err(ElfError::EntryMisaligned(self.entry));
         }
         for seg in &self.segments {
             let (start, end) = (seg.paddr, seg.end());

@@ -200,13 +200,13 @@ pub fn read_frame<T: Decode>(r: &mut impl Read) -> Result<Option<T>> {
             "frame of {len} bytes is too large"
         )));
     }
-    let mut bytes = vec![0u8; len as usize];
-    r.read_exact(&mut bytes).map_err(|e| match e.kind() {
-        std::io::ErrorKind::UnexpectedEof => {
-            SlotError::Protocol("end of stream inside a frame".into())
-        }
-        _ => e.into(),
-    })?;
+    // The buffer grows with the bytes that arrive, so a length prefix alone (from a
+    // compromised worker, say) cannot make this side allocate MAX_FRAME_BYTES.
+    let mut bytes = Vec::new();
+    r.take(u64::from(len)).read_to_end(&mut bytes)?;
+    if bytes.len() != len as usize {
+        return Err(SlotError::Protocol("end of stream inside a frame".into()));
+    }
     let value = T::decode_all(&mut &bytes[..])
         .map_err(|e| SlotError::Protocol(format!("undecodable frame: {e}")))?;
     Ok(Some(value))

@@ -71,9 +71,9 @@ mod calls {
         /// Origin: signed (becomes the owner). Errors: `EmptyTemplate`, `TemplateExists`,
         /// `InvalidMachineLimits`, `RamSizeAboveBound`, `CycleBudgetAboveBound`,
         /// `OutputLimitAboveBound`, `TemplateNotElf`, `TemplateNotRiscv64Executable`,
-        /// `TemplateMalformed`, `TemplateEntryOutsideRam`, `TemplateExceedsRam`,
-        /// `TemplateSegmentOutsideRam`, and the currency's error if the deposit cannot be
-        /// held.
+        /// `TemplateMalformed`, `TemplateEntryOutsideRam`, `TemplateEntryMisaligned`,
+        /// `TemplateExceedsRam`, `TemplateSegmentOutsideRam`, and the currency's error if
+        /// the deposit cannot be held.
         /// Emits `TemplateUploaded`. Complexity: O(len) (hashing).
         #[pallet::call_index(4)]
         #[pallet::weight(T::WeightInfo::upload_template(code.len() as u32))]

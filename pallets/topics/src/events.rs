@@ -249,5 +249,7 @@ mod events_and_errors {
         TopicBudgetExhausted,
         /// Funding with an amount of zero.
         ZeroFunding,
+        /// The template's entry point is odd: no instruction can start there.
+        TemplateEntryMisaligned,
     }
 }

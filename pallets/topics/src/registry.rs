@@ -428,6 +428,7 @@ impl<T: Config> From<elf::ElfError> for Error<T> {
             | E::SegmentWraps { .. }
             | E::NoLoadableSegment => Error::TemplateMalformed,
             E::EntryUnmapped(_) => Error::TemplateEntryOutsideRam,
+            E::EntryMisaligned(_) => Error::TemplateEntryMisaligned,
             E::TooLargeForRam { .. } => Error::TemplateExceedsRam,
             E::OutsideMemory { .. } => Error::TemplateSegmentOutsideRam,
         }

@@ -211,6 +211,16 @@ fn placement_checks() {
         img.check_placement(0x1000, &[]),
         Err(ElfError::EntryUnmapped(0x1000))
     );
+    // Found by the elf_load fuzz target: an odd entry point passed this check, then
+    // failed in `load_into` (the machine refuses an odd pc).
+    let img = ElfImage {
+        entry: 0x8000_00FF,
+        segments: vec![],
+    };
+    assert_eq!(
+        img.check_placement(0x1000, &[]),
+        Err(ElfError::EntryMisaligned(0x8000_00FF))
+    );
     let msg = alloc::format!(
         "{}",
         ElfError::TooLargeForRam {

@@ -496,6 +496,10 @@ fn templates_beyond_the_bounds_or_not_loadable_are_refused_by_name() {
                 Error::<Test>::TemplateEntryOutsideRam,
             ),
             (
+                patched(24, &0x8000_0001u64.to_le_bytes()),
+                Error::<Test>::TemplateEntryMisaligned,
+            ),
+            (
                 patched(64 + 24, &(ram_end - 8).to_le_bytes()),
                 Error::<Test>::TemplateExceedsRam,
             ),
