@@ -19,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/concerto-target}/fuzz"
 seconds="${FUZZ_SECONDS:-60}"
-all=(elf_load input_decode certificate_decode slot_frames)
+all=(elf_load input_decode certificate_decode snapshot_decode slot_frames)
 targets=("${all[@]}")
 [ $# -gt 0 ] && targets=("$@")
 host=x86_64-unknown-linux-gnu

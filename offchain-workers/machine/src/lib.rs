@@ -93,8 +93,10 @@ pub mod error;
 pub mod interp;
 pub mod machine;
 pub mod merkle;
+pub mod snapshot;
 pub mod state;
 
 pub use error::{Error, Result};
 pub use interp::BreakReason;
 pub use machine::{CmioRequest, FlashDrive, Machine, MachineConfig};
+pub use snapshot::{snapshot_root, SnapshotError, SNAPSHOT_VERSION};

@@ -6,14 +6,14 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use crate::constants::{
-    addr, htif, reg, PAGE_LOG2, PAGE_OFFSET_MASK, PAGE_SIZE, UARCH_PRISTINE_HASH,
+    addr, htif, reg, PAGE_LOG2, PAGE_OFFSET_MASK, PAGE_SIZE, PMA_MAX, UARCH_PRISTINE_HASH,
 };
 use crate::dtb::{DtbConfig, FlashDriveDtb};
 use crate::error::{Error, Result};
 use crate::interp::{self, BreakReason};
 use crate::merkle::{Hash, MerkleTree, Proof};
 use crate::state::memory::{MemRange, Page};
-use crate::state::pma::{build_pmas, shadow_pmas_page, PmaLayout};
+use crate::state::pma::{build_pmas, shadow_pmas_page, Pma, PmaLayout};
 use crate::state::Core;
 
 /// One flash drive of the configuration.
@@ -102,7 +102,7 @@ fn invalid(msg: &str) -> Error {
     Error::InvalidConfig(msg.to_string())
 }
 
-fn check_range(start: u64, length: u64, what: &str) -> Result<()> {
+pub(crate) fn check_range(start: u64, length: u64, what: &str) -> Result<()> {
     if length == 0 || length & PAGE_OFFSET_MASK != 0 || start & PAGE_OFFSET_MASK != 0 {
         return Err(invalid(&alloc::format!(
             "{what}: start and length must be non-zero page multiples"
@@ -114,6 +114,30 @@ fn check_range(start: u64, length: u64, what: &str) -> Result<()> {
             "{what}: range does not fit in 56 bits"
         ))),
     }
+}
+
+/// The PMA list, its layout and the (all-zero) memory ranges of a machine with RAM of
+/// `ram_length` and the `flash` ranges (start, length), each already checked with
+/// [`check_range`]; fails if two ranges overlap.
+pub(crate) fn memory_layout(
+    ram_length: u64,
+    flash: &[(u64, u64)],
+) -> Result<([Pma; PMA_MAX], PmaLayout, Vec<MemRange>)> {
+    let (pmas, layout, specs) = build_pmas(ram_length, flash);
+    // No two ranges may overlap.
+    let real: Vec<_> = pmas.iter().filter(|p| p.length != 0).collect();
+    for (i, a) in real.iter().enumerate() {
+        for b in &real[i + 1..] {
+            if a.start < b.start + b.length && b.start < a.start + a.length {
+                return Err(invalid("memory ranges overlap"));
+            }
+        }
+    }
+    let mems = specs
+        .iter()
+        .map(|s| MemRange::new(s.start, s.length))
+        .collect();
+    Ok((pmas, layout, mems))
 }
 
 impl Machine {
@@ -143,20 +167,7 @@ impl Machine {
             }
             flash.push((start, length));
         }
-        let (pmas, layout, specs) = build_pmas(config.ram_length, &flash);
-        // No two ranges may overlap.
-        let real: Vec<_> = pmas.iter().filter(|p| p.length != 0).collect();
-        for (i, a) in real.iter().enumerate() {
-            for b in &real[i + 1..] {
-                if a.start < b.start + b.length && b.start < a.start + a.length {
-                    return Err(invalid("memory ranges overlap"));
-                }
-            }
-        }
-        let mut mems: Vec<MemRange> = specs
-            .iter()
-            .map(|s| MemRange::new(s.start, s.length))
-            .collect();
+        let (pmas, layout, mut mems) = memory_layout(config.ram_length, &flash)?;
         if let Some(img) = &config.ram_image {
             mems[0].write(0, img);
         }
@@ -215,6 +226,13 @@ impl Machine {
         } else {
             0
         });
+        Machine::from_core(core, layout)
+    }
+
+    /// A machine over `core` with a fresh Merkle tree (a new machine's, or restored state
+    /// from [`crate::snapshot`]): every present page must be marked dirty, so the next
+    /// hash builds the tree from them.
+    pub(crate) fn from_core(core: Core, layout: PmaLayout) -> Result<Machine> {
         let mut tree = MerkleTree::new();
         tree.set_subtree_hash(addr::UARCH, addr::UARCH_LOG2, UARCH_PRISTINE_HASH)?;
         Ok(Machine {
