@@ -29,7 +29,7 @@ CARGO_TARGET_DIR="$target_dir" cargo build --release --locked --bins >&2
 
 out="$target_dir/riscv64imac-unknown-none-elf/release"
 # hostile (node end-to-end tests) and sdk-probe (harness tests) are test templates, listed last.
-for name in eth-verifier median hostile sdk-probe; do
+for name in eth-verifier median price-feed hostile sdk-probe; do
     elf="$out/$name"
     size=$(stat -c %s "$elf")
     hash=$(b2sum -l 256 "$elf" | cut -d' ' -f1)

@@ -5,7 +5,7 @@ use concerto_machine::elf;
 use concerto_machine::merkle::OutputsTree;
 use concerto_machine::{BreakReason, Machine, MachineConfig};
 use concerto_primitives::{
-    GuestFault, MachineLimits, Rejection, Stage, MAX_EMITTED_BYTES_PER_BATCH,
+    GuestFault, Input, MachineLimits, Rejection, Stage, MAX_EMITTED_BYTES_PER_BATCH,
 };
 
 use crate::error::{ExecError, Result};
@@ -32,6 +32,9 @@ pub struct Session {
     tree: OutputsTree,
     /// Bytes of outputs and reports emitted so far.
     emitted: u64,
+    /// The machine's cycle counter when this session took it (0 after a load): the batch
+    /// budget counts from here.
+    base_mcycle: u64,
     booted: bool,
     faulted: bool,
 }
@@ -58,9 +61,30 @@ impl Session {
             config,
             tree: OutputsTree::new(),
             emitted: 0,
+            base_mcycle: 0,
             booted: false,
             faulted: false,
         }))
+    }
+
+    /// Carries on with a machine that an earlier session left waiting for its next input
+    /// (a stateful topic's machine after its previous batch, e.g. restored with
+    /// [`Machine::restore`]): booted, with an empty outputs tree.
+    pub fn resume(machine: Machine, config: MachineLimits) -> Session {
+        Session {
+            base_mcycle: machine.mcycle(),
+            machine,
+            config,
+            tree: OutputsTree::new(),
+            emitted: 0,
+            booted: true,
+            faulted: false,
+        }
+    }
+
+    /// The machine, e.g. to snapshot it between batches ([`Machine::snapshot`]).
+    pub fn into_machine(self) -> Machine {
+        self.machine
     }
 
     /// The machine (e.g. for its root hash).
@@ -73,9 +97,9 @@ impl Session {
         &self.config
     }
 
-    /// Cycles used since the load.
+    /// Cycles used since the load (or the resume).
     pub fn cycles(&self) -> u64 {
-        self.machine.mcycle()
+        self.machine.mcycle() - self.base_mcycle
     }
 
     /// True once a guest fault ended the session.
@@ -122,6 +146,10 @@ impl Session {
                 len: input.len() as u64,
             })));
         }
+        // Each batch has its own outputs tree, as in the guest (the SDK's batch rule).
+        if Input::starts_batch(input) {
+            self.tree = OutputsTree::new();
+        }
         self.machine
             .send_cmio_response(cmio::RESPONSE_ADVANCE_STATE, input)?;
         let mut outcome = self.run_to_manual_yield()?;
@@ -159,9 +187,12 @@ impl Session {
     /// cycle budgets.
     fn run_to_manual_yield(&mut self) -> Result<InputOutcome> {
         let start = self.machine.mcycle();
+        let batch_end = self
+            .base_mcycle
+            .saturating_add(self.config.max_cycles_per_batch);
         let end = start
             .saturating_add(self.config.max_cycles_per_input)
-            .min(self.config.max_cycles_per_batch)
+            .min(batch_end)
             .max(start);
         let mut outcome = Self::fault(GuestFault::Protocol(String::new()));
         loop {
@@ -179,9 +210,7 @@ impl Session {
                 BreakReason::Halted => Stop::Guest(GuestFault::Halted {
                     exit_code: self.machine.exit_code().unwrap_or(0),
                 }),
-                BreakReason::ReachedTargetMcycle
-                    if self.machine.mcycle() >= self.config.max_cycles_per_batch =>
-                {
+                BreakReason::ReachedTargetMcycle if self.machine.mcycle() >= batch_end => {
                     Stop::Guest(GuestFault::CycleLimitPerBatch {
                         limit: self.config.max_cycles_per_batch,
                     })

@@ -171,6 +171,9 @@ pub mod reg {
     pub const SSCRATCH: usize = 85;
     /// sepc.
     pub const SEPC: usize = 86;
+    /// The slots that always hold an even address (pc and the trap vectors and return
+    /// addresses): the guest can never make them odd, and the fetch path relies on it.
+    pub const EVEN: [usize; 5] = [PC, MEPC, SEPC, MTVEC, STVEC];
     /// scause.
     pub const SCAUSE: usize = 87;
     /// stval.

@@ -274,8 +274,7 @@ impl Machine {
         if slot >= reg::COUNT || slot == reg::X0 || (reg::MVENDORID..=reg::MIMPID).contains(&slot) {
             return Err(Error::InvalidRegister(slot));
         }
-        if value & 1 != 0 && [reg::PC, reg::MEPC, reg::SEPC, reg::MTVEC, reg::STVEC].contains(&slot)
-        {
+        if value & 1 != 0 && reg::EVEN.contains(&slot) {
             return Err(Error::InvalidRegister(slot));
         }
         self.core.regs[slot] = value;

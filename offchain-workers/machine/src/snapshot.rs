@@ -205,7 +205,7 @@ fn check_registers(regs: &[u64; reg::COUNT]) -> Result<(), SnapshotError> {
             });
         }
     }
-    for slot in [reg::PC, reg::MEPC, reg::SEPC, reg::MTVEC, reg::STVEC] {
+    for slot in reg::EVEN {
         if regs[slot] & 1 != 0 {
             return Err(SnapshotError::BadRegister {
                 slot,

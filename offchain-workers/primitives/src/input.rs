@@ -43,6 +43,9 @@ pub struct BatchHeader {
     pub config: Vec<u8>,
 }
 
+/// The SCALE tag (first byte) of [`Input::Header`].
+pub const HEADER_TAG: u8 = 0;
+
 /// One CMIO input given to a template (the SCALE encoding is the rx payload).
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub enum Input {
@@ -69,6 +72,15 @@ impl Input {
     /// Decodes an rx payload; the whole buffer must be consumed.
     pub fn from_bytes(mut bytes: &[u8]) -> Result<Input, codec::Error> {
         Input::decode_all(&mut bytes)
+    }
+
+    /// Whether an rx payload starts a batch: its first byte is the SCALE tag of
+    /// [`Input::Header`]. The outputs tree of a batch starts empty at that request, in the
+    /// guest (the SDK's CMIO loop) and on the host alike, before anything decodes it, so a
+    /// stateful machine that carries on from an earlier batch still attests each batch's
+    /// own outputs root.
+    pub fn starts_batch(bytes: &[u8]) -> bool {
+        bytes.first() == Some(&HEADER_TAG)
     }
 }
 
@@ -122,6 +134,16 @@ mod tests {
         for input in inputs {
             assert_eq!(Input::from_bytes(&input.to_bytes()).unwrap(), input);
         }
+    }
+
+    #[test]
+    fn only_a_header_starts_a_batch() {
+        assert!(Input::starts_batch(&Input::Header(header()).to_bytes()));
+        assert!(!Input::starts_batch(&Input::Event(event()).to_bytes()));
+        assert!(!Input::starts_batch(
+            &Input::End { batch_number: 2 }.to_bytes()
+        ));
+        assert!(!Input::starts_batch(&[]));
     }
 
     #[test]

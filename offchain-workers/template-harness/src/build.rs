@@ -9,7 +9,13 @@ use crate::{Error, Result};
 
 /// The templates `scripts/build-templates.sh` builds (`hostile` and `sdk-probe` are test
 /// templates).
-pub const TEMPLATE_NAMES: [&str; 4] = ["eth-verifier", "median", "hostile", "sdk-probe"];
+pub const TEMPLATE_NAMES: [&str; 5] = [
+    "eth-verifier",
+    "median",
+    "price-feed",
+    "hostile",
+    "sdk-probe",
+];
 
 /// The repository root: the nearest directory holding `scripts/build-templates.sh` above
 /// the crate whose tests run (cargo sets `CARGO_MANIFEST_DIR` when it runs them; callers

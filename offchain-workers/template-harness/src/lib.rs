@@ -120,6 +120,25 @@ impl Runner {
         })
     }
 
+    /// Carries on with a machine an earlier runner left waiting for its next input (e.g.
+    /// restored from a snapshot): a stateful template's next batch.
+    pub fn resume(machine: Machine, limits: MachineLimits) -> Runner {
+        Runner {
+            session: Session::resume(machine, limits),
+            boot_cycles: 0,
+        }
+    }
+
+    /// The machine, to snapshot or resume it.
+    pub fn into_machine(self) -> Machine {
+        self.session.into_machine()
+    }
+
+    /// Cycles used since the load (boot included) or the resume.
+    pub fn cycles(&self) -> u64 {
+        self.session.cycles()
+    }
+
     /// The machine (e.g. for its root hash).
     pub fn machine_mut(&mut self) -> &mut Machine {
         self.session.machine_mut()

@@ -12,4 +12,5 @@ mod support;
 
 mod eth_mainnet;
 mod median_machine;
+mod price_feed_machine;
 mod sdk_probe;

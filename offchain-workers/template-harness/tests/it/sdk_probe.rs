@@ -2,9 +2,9 @@
 //! reports as automatic yields, the outputs root in tx[0..32] on every accept (checked by
 //! the harness against the host's `OutputsTree`, built from the outputs it collected with
 //! the same `concerto-outputs-tree` code the guest runs), rollback of outputs on reject,
-//! malformed inputs, and panics as tx-exception with the message.
+//! each batch's own tree from its header on, malformed inputs, and panics as tx-exception with the message.
 
-use concerto_primitives::{EventEnvelope, Input};
+use concerto_primitives::{BatchHeader, EventEnvelope, Input};
 use concerto_template_harness::{read_elf, template_elf, InputVerdict, Runner};
 
 fn event(sequence: u64, payload: &[u8]) -> Input {
@@ -14,6 +14,15 @@ fn event(sequence: u64, payload: &[u8]) -> Input {
         sequence,
         block_number: 1,
         payload: payload.to_vec(),
+    })
+}
+
+fn header(batch_number: u64) -> Input {
+    Input::Header(BatchHeader {
+        topic_id: 0,
+        batch_number,
+        window: (1, 2),
+        config: Vec::new(),
     })
 }
 
@@ -41,6 +50,19 @@ fn outputs_reports_rollback_and_panic() {
         (r.verdict, r.outputs_root),
         (InputVerdict::Accepted, Some(root))
     );
+    // A header starts the next batch's own outputs tree, in the guest and on the host
+    // (the harness checks that the two roots agree on every accept).
+    let r = runner.feed(&header(1)).unwrap();
+    let empty = concerto_machine::merkle::OutputsTree::new().root();
+    assert_eq!(
+        (r.verdict, r.outputs_root),
+        (InputVerdict::Accepted, Some(empty))
+    );
+    assert_ne!(root, empty);
+    let r = runner.feed(&event(41, b"one")).unwrap();
+    let mut one = concerto_machine::merkle::OutputsTree::new();
+    one.push(b"one").unwrap();
+    assert_eq!(r.outputs_root, Some(one.root()));
     // A large output near the 2 MiB buffer.
     let big = vec![0xabu8; (2 << 20) - 64]; // the envelope adds 49 bytes
     let r = runner.feed(&event(41, &big)).unwrap();

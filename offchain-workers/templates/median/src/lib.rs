@@ -43,6 +43,34 @@ pub fn median(values: &mut [u128]) -> Option<u128> {
     }
 }
 
+/// An event payload as a tick: exactly one SCALE [`PriceTick`], or one [`LabelledTick`]
+/// (whose label is ignored).
+pub fn decode_tick(payload: &[u8]) -> Result<PriceTick, codec::Error> {
+    PriceTick::decode_all(&mut &payload[..])
+        .or_else(|_| LabelledTick::decode_all(&mut &payload[..]).map(|labelled| labelled.tick))
+}
+
+/// Per asset, per publisher: `(observed_at, sequence, price)` of its latest tick.
+pub type LatestTicks = BTreeMap<u32, BTreeMap<PublisherId, (u64, u64, u128)>>;
+
+/// Records `tick` as `publisher`'s latest for its asset unless a later one (by
+/// observation time, then sequence) is already there.
+pub fn record_latest(
+    ticks: &mut LatestTicks,
+    publisher: PublisherId,
+    sequence: u64,
+    tick: &PriceTick,
+) {
+    let slot = ticks
+        .entry(tick.asset_id)
+        .or_default()
+        .entry(publisher)
+        .or_insert((0, 0, 0));
+    if (tick.observed_at, sequence) >= (slot.0, slot.1) {
+        *slot = (tick.observed_at, sequence, tick.price);
+    }
+}
+
 /// Aggregate of one asset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Stats {
@@ -105,8 +133,7 @@ pub fn aggregate(latest: &[(u64, u128)], config: &MedianConfig) -> Result<Stats,
 struct Batch {
     number: u64,
     config: MedianConfig,
-    /// asset → publisher → (observed_at, sequence, price) of its latest tick.
-    ticks: BTreeMap<u32, BTreeMap<PublisherId, (u64, u64, u128)>>,
+    ticks: LatestTicks,
 }
 
 /// The aggregator's state.
@@ -183,9 +210,7 @@ impl Template for MedianAggregator {
                     sink.report(b"event outside a valid batch: ignored");
                     return Verdict::Reject;
                 };
-                let tick = match PriceTick::decode_all(&mut &e.payload[..]).or_else(|_| {
-                    LabelledTick::decode_all(&mut &e.payload[..]).map(|labelled| labelled.tick)
-                }) {
+                let tick = match decode_tick(&e.payload) {
                     Ok(t) => t,
                     Err(err) => {
                         sink.report(
@@ -198,15 +223,7 @@ impl Template for MedianAggregator {
                         return Verdict::Reject;
                     }
                 };
-                let slot = batch
-                    .ticks
-                    .entry(tick.asset_id)
-                    .or_default()
-                    .entry(e.publisher)
-                    .or_insert((0, 0, 0));
-                if (tick.observed_at, e.sequence) >= (slot.0, slot.1) {
-                    *slot = (tick.observed_at, e.sequence, tick.price);
-                }
+                record_latest(&mut batch.ticks, e.publisher, e.sequence, &tick);
                 Verdict::Accept
             }
             Input::End { batch_number } => self.end(batch_number, sink),

@@ -19,6 +19,9 @@
 //! ```
 //! Rollback rule: outputs emitted while handling an input that is then rejected are not
 //! part of the outputs tree (the tree is restored); the host must drop them as well.
+//! Batch rule: each batch has its own outputs tree, started empty at the batch's header
+//! (`Input::starts_batch`), so a stateful template's machine, which carries its memory
+//! from batch to batch, still answers each batch with that batch's outputs root.
 #![no_std]
 
 extern crate alloc;

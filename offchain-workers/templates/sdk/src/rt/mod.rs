@@ -16,7 +16,7 @@ use core::arch::{asm, global_asm};
 use core::fmt::Write;
 
 use crate::outputs::OutputsTree;
-use crate::{Sink, Template, Verdict};
+use crate::{Input, Sink, Template, Verdict};
 
 const HTIF_TOHOST: usize = 0x4000_8000;
 const RX_START: usize = 0x6000_0000;
@@ -134,6 +134,11 @@ pub fn run(template: &mut dyn Template) -> ! {
         // SAFETY: rx is 2 MiB of readable memory at RX_START, filled by the host before it
         // resumed us (the yield asm is a compiler barrier); len ≤ 2 MiB.
         let request = unsafe { core::slice::from_raw_parts(RX_START as *const u8, len) }.to_vec();
+        // Each batch has its own outputs tree (the host starts one at the same request),
+        // also when a stateful machine carries on from an earlier batch.
+        if reason == REQUEST_ADVANCE_STATE && Input::starts_batch(&request) {
+            sink.tree = OutputsTree::new();
+        }
         let saved = sink.tree.clone();
         verdict = match reason {
             REQUEST_ADVANCE_STATE => crate::dispatch(template, &request, &mut sink),
