@@ -120,15 +120,19 @@ def frame(b):
 
 limits = u64(1 << 20) + u64(20_000) + u64(50_000) + u32(4096)
 child = u64(10) + u64(20_000) + u64(1 << 30)
-hello = b"\x00" + u32(2) + b"\x01" + option(u32(4)) + option(vec(b"/var/cache/concerto"))
-job_inline = b"\x00" + vec(elf([(RAM, LOOP, 4)])) + limits + seq([vec(b"\x02" + u64(0))])
-job_cached = b"\x01" + bytes([8] * 32) + limits + seq([])
+hello = b"\x00" + u32(3) + b"\x01" + option(u32(4)) + option(vec(b"/var/cache/concerto"))
+# The job's state: 0 stateless, 1 fresh, 2 a snapshot (its bytes).
+job_inline = b"\x00" + vec(elf([(RAM, LOOP, 4)])) + limits + seq([vec(b"\x02" + u64(0))]) \
+    + b"\x00"
+job_cached = b"\x01" + bytes([8] * 32) + limits + seq([]) + b"\x02" + vec(b"CONCSNAP")
 write("slot_frames", "requests", frame(b"\x02") + frame(hello)
       + frame(b"\x01" + job_inline + child) + frame(b"\x01" + job_cached + child))
 report = b"\x01" + option(None) + option(u32(4)) + option(None)
 job_result = option(None) + seq([vec(b"out")]) + seq([]) + seq([u32(1)]) \
     + bytes([1] * 32) + bytes([2] * 32) + bytes([3] * 32) + u64(1000) + bytes([9] * 32)
-write("slot_frames", "responses", frame(b"\x02" + report) + frame(b"\x00" + u32(2) + u32(4242))
-      + frame(b"\x01\x00" + job_result) + frame(b"\x01\x01" + b"\x00" + u64(20_000))
+# JobDone: the result and the next state (none, or a snapshot's bytes).
+done = job_result + option(vec(b"CONCSNAP"))
+write("slot_frames", "responses", frame(b"\x02" + report) + frame(b"\x00" + u32(3) + u32(4242))
+      + frame(b"\x01\x00" + done) + frame(b"\x01\x01" + b"\x00" + u64(20_000))
       + frame(b"\x03" + b"\x05" + vec(b"landlock refused")))
-write("slot_frames", "child-answer", frame(b"\x00" + vec(job_result)) + frame(b"\x01\x02"))
+write("slot_frames", "child-answer", frame(b"\x00" + vec(b"\x00" + done)) + frame(b"\x01\x02"))

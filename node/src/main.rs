@@ -12,6 +12,7 @@ mod rpc;
 mod serve;
 mod service;
 mod slots;
+mod state;
 
 fn main() -> polkadot_sdk::sc_cli::Result<()> {
     // A slot worker must stay single-threaded and keep stdout for its protocol, so it is

@@ -239,9 +239,32 @@ pub(crate) fn new_full<
                             )
                         });
                     let (pool, cache) = started.map_err(|e| ServiceError::Other(e.to_string()))?;
+                    // Stateful topics' machine states, under the chain's directory.
+                    let state_path = config
+                        .base_path
+                        .config_dir(config.chain_spec.id())
+                        .join("concerto-state");
+                    let states = Arc::new(
+                        crate::state::StateStore::open(&state_path, config.prometheus_registry())
+                            .map_err(|e| ServiceError::Other(e.to_string()))?,
+                    );
+                    let closing = states.clone();
+                    task_manager
+                        .spawn_handle()
+                        .spawn("concerto-state-store", None, async move {
+                            /// Closes the store when the task is dropped (node shutdown).
+                            struct CloseOnDrop(Arc<crate::state::StateStore>);
+                            impl Drop for CloseOnDrop {
+                                fn drop(&mut self) {
+                                    self.0.close();
+                                }
+                            }
+                            let _close = CloseOnDrop(closing);
+                            futures::future::pending::<()>().await
+                        });
                     let finalized_client = client.clone();
                     Some(Arc::new(
-                        crate::slots::NodeSlots::new(pool, cache, storage, move || {
+                        crate::slots::NodeSlots::new(pool, cache, storage, states, move || {
                             finalized_client.info().finalized_number
                         })
                         .deviating(slot_params.deviates()),

@@ -6,13 +6,16 @@ use codec::DecodeAll;
 use concerto_primitives::{
     batch_commitment, batch_inputs, domain, EventEnvelope, Input, MachineBounds, OutputsPayload,
 };
+use concerto_primitives::{BatchHeader, BatchNumber, MachineLimits, TopicId};
 use concerto_slots::{
-    blake2_256, Job, JobResult, Shortfall, SlotConfig, SlotError, SlotPool, TemplateCache,
-    TemplateSource, WorkerCommand,
+    blake2_256, Job, JobDone, JobResult, JobState, Shortfall, SlotConfig, SlotError, SlotPool,
+    TemplateCache, TemplateSource, WorkerCommand,
 };
 use concerto_slots_interface::{
-    BatchJob, BatchOutcome, Hash32, HostFault, SlotsBackend, SlotsError,
+    BatchJob, BatchOutcome, BatchState, Hash32, HostFault, PastBatch, SlotsBackend, SlotsError,
 };
+
+use crate::state::{StateStore, StateStoreError, Stored};
 use polkadot_sdk::sp_core::offchain::{OffchainStorage, STORAGE_PREFIX};
 use polkadot_sdk::substrate_prometheus_endpoint::Registry;
 use std::{path::Path, time::Instant};
@@ -157,23 +160,37 @@ pub(crate) struct NodeSlots<S> {
     pool: SlotPool,
     cache: TemplateCache,
     storage: S,
+    states: std::sync::Arc<StateStore>,
     finalized: Box<dyn Fn() -> u32 + Send + Sync>,
     deviate: bool,
 }
 
+/// One batch to run in a slot: the parts of a [`BatchJob`] or a [`PastBatch`] the run
+/// needs.
+struct Run<'a> {
+    template: Hash32,
+    limits: MachineLimits,
+    header: &'a BatchHeader,
+    event_hashes: &'a [Hash32],
+    commitment: Hash32,
+}
+
 impl<S: OffchainStorage> NodeSlots<S> {
     /// Slots over `pool`, reading event envelopes from `storage` (the node's offchain
-    /// database) and the finalized block number from `finalized`.
+    /// database), keeping stateful topics' machine states in `states`, and reading the
+    /// finalized block number from `finalized`.
     pub(crate) fn new(
         pool: SlotPool,
         cache: TemplateCache,
         storage: S,
+        states: std::sync::Arc<StateStore>,
         finalized: impl Fn() -> u32 + Send + Sync + 'static,
     ) -> Self {
         NodeSlots {
             pool,
             cache,
             storage,
+            states,
             finalized: Box::new(finalized),
             deviate: false,
         }
@@ -194,12 +211,12 @@ impl<S: OffchainStorage> NodeSlots<S> {
 
     /// Loads the batch's envelopes, checks them against their hashes and the commitment,
     /// and returns the inputs in the batch order (`concerto_primitives::batch_inputs`).
-    fn inputs(&self, job: &BatchJob) -> Result<Vec<Vec<u8>>, SlotsError> {
-        if batch_commitment(&job.event_hashes, blake2_256) != job.commitment {
+    fn inputs(&self, run: &Run<'_>) -> Result<Vec<Vec<u8>>, SlotsError> {
+        if batch_commitment(run.event_hashes, blake2_256) != run.commitment {
             return Err(SlotsError::CommitmentMismatch);
         }
-        let mut envelopes = Vec::with_capacity(job.event_hashes.len());
-        for hash in &job.event_hashes {
+        let mut envelopes = Vec::with_capacity(run.event_hashes.len());
+        for hash in run.event_hashes {
             let bytes = self
                 .storage
                 .get(STORAGE_PREFIX, &domain::event_offchain_key(hash))
@@ -211,11 +228,158 @@ impl<S: OffchainStorage> NodeSlots<S> {
                 .map_err(|_| SlotsError::EventMismatch(*hash))?;
             envelopes.push(envelope);
         }
-        Ok(batch_inputs(job.header.clone(), envelopes)
+        Ok(batch_inputs(run.header.clone(), envelopes)
             .iter()
             .map(Input::to_bytes)
             .collect())
     }
+
+    /// Loads the batch's inputs and runs it in a slot from `state`.
+    fn run(&self, run: &Run<'_>, state: JobState) -> Result<JobDone, SlotsError> {
+        let inputs = self.inputs(run)?;
+        self.pool
+            .execute_job(Job {
+                template: TemplateSource::Cached(run.template),
+                limits: run.limits,
+                inputs,
+                state,
+            })
+            .map_err(|e| {
+                log::warn!(
+                    target: LOG_TARGET,
+                    "🎼 topic {} batch {}: host fault: {e}",
+                    run.header.topic_id,
+                    run.header.batch_number
+                );
+                SlotsError::Host(host_fault(&e))
+            })
+    }
+
+    /// Keeps what a stateful run of topic `topic`'s batch `batch` left: its start as the
+    /// fresh machine when it started from one, and its new state unless it was rolled
+    /// back.
+    fn keep(
+        &self,
+        topic: TopicId,
+        batch: BatchNumber,
+        done: &JobDone,
+        fresh: bool,
+    ) -> Result<(), SlotsError> {
+        // A template that did not load has no fresh machine (its roots are zero).
+        let loaded = !matches!(
+            done.result.rejection,
+            Some(concerto_primitives::Rejection {
+                stage: concerto_primitives::Stage::Load,
+                ..
+            })
+        );
+        if fresh && loaded {
+            self.states
+                .put_fresh(topic, &done.result.start_root_hash)
+                .map_err(state_fault)?;
+        }
+        if let Some(snapshot) = &done.next_state {
+            self.states
+                .put(topic, batch, &done.result.final_root_hash, snapshot)
+                .map_err(state_fault)?;
+        }
+        Ok(())
+    }
+
+    /// Where a stateful batch of topic `topic` starts from the state `root`: stored, or
+    /// rebuilt by replaying `history` (the chain's recent finalized batches that lead to
+    /// it), or [`SlotsError::MissingState`].
+    fn start_from(
+        &self,
+        template: Hash32,
+        limits: MachineLimits,
+        topic: TopicId,
+        root: Hash32,
+        history: &[PastBatch],
+    ) -> Result<JobState, SlotsError> {
+        if let Some(stored) = self.states.get(topic, &root).map_err(state_fault)? {
+            return Ok(job_state(stored));
+        }
+        let missing = || {
+            log::warn!(
+                target: LOG_TARGET,
+                "🎼 topic {topic}: no state 0x{} here and the chain's recent batches do not                  rebuild it; not running the topic's batches until it is restored (copy                  <base>/chains/<id>/concerto-state from a validator that has it)",
+                hex::encode(root)
+            );
+            SlotsError::MissingState(root)
+        };
+        if history.last().map(|p| p.state_root) != Some(root) {
+            return Err(missing());
+        }
+        // Start at the newest batch whose start state is here; else try the oldest from
+        // the fresh machine (the run shows whether that is where it started).
+        let mut base = 0;
+        for (i, past) in history.iter().enumerate().rev() {
+            if self
+                .states
+                .contains(topic, &past.start_root)
+                .map_err(state_fault)?
+            {
+                base = i;
+                break;
+            }
+        }
+        log::info!(
+            target: LOG_TARGET,
+            "🎼 topic {topic}: rebuilding state 0x{} by replaying {} batch(es) from batch {}",
+            hex::encode(root),
+            history.len() - base,
+            history[base].header.batch_number
+        );
+        for past in &history[base..] {
+            let stored = self
+                .states
+                .get(topic, &past.start_root)
+                .map_err(state_fault)?;
+            let fresh = stored.is_none();
+            let state = stored.map_or(JobState::Fresh, job_state);
+            let run = Run {
+                template,
+                limits,
+                header: &past.header,
+                event_hashes: &past.event_hashes,
+                commitment: past.commitment,
+            };
+            let done = self.run(&run, state)?;
+            let reached = (done.result.start_root_hash, done.result.final_root_hash);
+            if reached != (past.start_root, past.state_root) {
+                log::warn!(
+                    target: LOG_TARGET,
+                    "🎼 topic {topic} batch {}: the replay went 0x{} → 0x{}, the chain                      finalized 0x{} → 0x{}",
+                    past.header.batch_number,
+                    hex::encode(reached.0),
+                    hex::encode(reached.1),
+                    hex::encode(past.start_root),
+                    hex::encode(past.state_root),
+                );
+                return Err(missing());
+            }
+            self.keep(topic, past.header.batch_number, &done, fresh)?;
+        }
+        match self.states.get(topic, &root).map_err(state_fault)? {
+            Some(stored) => Ok(job_state(stored)),
+            None => Err(missing()),
+        }
+    }
+}
+
+/// The slot job state for a stored start.
+fn job_state(stored: Stored) -> JobState {
+    match stored {
+        Stored::Fresh => JobState::Fresh,
+        Stored::Snapshot(bytes) => JobState::Snapshot(bytes),
+    }
+}
+
+/// A state-store failure as the runtime sees it (the details go to the log).
+fn state_fault(e: StateStoreError) -> SlotsError {
+    log::warn!(target: LOG_TARGET, "🎼 state store: {e}");
+    SlotsError::Host(HostFault::StateStore)
 }
 
 /// The kind of host fault a slots error is, as the runtime sees it (the details stay in
@@ -234,6 +398,7 @@ pub(crate) fn host_fault(error: &SlotError) -> HostFault {
                 HostFault::TemplateCache
             }
             WorkerFault::SandboxViolation | WorkerFault::SandboxSetup(_) => HostFault::Sandbox,
+            WorkerFault::BadStartState(_) => HostFault::StateStore,
             WorkerFault::ChildSignaled(_)
             | WorkerFault::ChildExited(_)
             | WorkerFault::BadChildResult(_)
@@ -278,24 +443,30 @@ impl<S: OffchainStorage + 'static> SlotsBackend for NodeSlots<S> {
             return Err(SlotsError::MissingTemplate(job.template));
         }
         let started = Instant::now();
-        let inputs = self.inputs(&job)?;
-        let loaded = started.elapsed();
-        let result = self
-            .pool
-            .execute(Job {
-                template: TemplateSource::Cached(job.template),
-                limits: job.limits,
-                inputs,
-            })
-            .map_err(|e| {
-                log::warn!(
-                    target: LOG_TARGET,
-                    "🎼 topic {} batch {}: host fault: {e}",
-                    job.header.topic_id,
-                    job.header.batch_number
-                );
-                SlotsError::Host(host_fault(&e))
-            })?;
+        let topic = job.header.topic_id;
+        let state = match &job.state {
+            BatchState::Stateless => JobState::Stateless,
+            BatchState::Stateful { from: None, .. } => JobState::Fresh,
+            BatchState::Stateful {
+                from: Some(root),
+                history,
+            } => self.start_from(job.template, job.limits, topic, *root, history)?,
+        };
+        let stateful = !matches!(state, JobState::Stateless);
+        let fresh = matches!(state, JobState::Fresh);
+        let restored = started.elapsed();
+        let run = Run {
+            template: job.template,
+            limits: job.limits,
+            header: &job.header,
+            event_hashes: &job.event_hashes,
+            commitment: job.commitment,
+        };
+        let done = self.run(&run, state)?;
+        if stateful {
+            self.keep(topic, job.header.batch_number, &done, fresh)?;
+        }
+        let result = done.result;
         for report in result.reports.iter().take(8) {
             log::debug!(
                 target: LOG_TARGET,
@@ -312,7 +483,7 @@ impl<S: OffchainStorage + 'static> SlotsBackend for NodeSlots<S> {
         log::info!(
             target: LOG_TARGET,
             "🎼 topic {} batch {}: {} events, {} output(s), {} rejected input(s), {}, {} cycles, \
-             {:.1} ms ({:.1} ms loading events)",
+             {:.1} ms ({:.1} ms finding the start state)",
             job.header.topic_id,
             job.header.batch_number,
             job.event_hashes.len(),
@@ -324,12 +495,16 @@ impl<S: OffchainStorage + 'static> SlotsBackend for NodeSlots<S> {
                 .map_or_else(|| "no fault".to_string(), ToString::to_string),
             outcome.cycles,
             started.elapsed().as_secs_f64() * 1e3,
-            loaded.as_secs_f64() * 1e3,
+            restored.as_secs_f64() * 1e3,
         );
         Ok(outcome)
     }
 
     fn finalized_number(&self) -> u32 {
         (self.finalized)()
+    }
+
+    fn has_state(&self, topic: TopicId, root: &Hash32) -> bool {
+        self.states.contains(topic, root).unwrap_or(false)
     }
 }

@@ -24,110 +24,19 @@
 use crate::common::{
     chain::Chain,
     concerto::{median_topic, ticks_at, Publisher},
-    heavy, Node,
+    heavy,
+    net::{account, conc, Net, ALICE, BOB, CHARLIE, DAVE, NAMES},
+    Node,
 };
 use concerto_primitives::{price::MedianConfig, OutputView, ValidatorFault};
 use concerto_runtime::{RuntimeCall, RuntimeEvent};
-use jsonrpsee_core::rpc_params;
 use pallet_topics::Event as TopicsEvent;
 use pallet_validator_set::{Event as SetEvent, RemovalReason};
-use polkadot_sdk::{
-    sp_core::crypto::AccountId32, sp_keyring::Sr25519Keyring, sp_runtime::BoundedVec,
-};
+use polkadot_sdk::sp_runtime::BoundedVec;
 use std::{
     collections::BTreeMap,
-    path::PathBuf,
     time::{Duration, Instant},
 };
-
-const NAMES: [&str; 4] = ["alice", "bob", "charlie", "dave"];
-const KEYRINGS: [Sr25519Keyring; 4] = [
-    Sr25519Keyring::Alice,
-    Sr25519Keyring::Bob,
-    Sr25519Keyring::Charlie,
-    Sr25519Keyring::Dave,
-];
-const ALICE: usize = 0;
-const BOB: usize = 1;
-const CHARLIE: usize = 2;
-const DAVE: usize = 3;
-
-/// The four validators, each restartable on its own database.
-struct Net {
-    nodes: [Option<Node>; 4],
-    dirs: [PathBuf; 4],
-    boot: Option<String>,
-}
-
-impl Net {
-    fn new() -> Net {
-        let root = std::env::temp_dir().join(format!("concerto-faults-{}", std::process::id()));
-        let dirs = NAMES.map(|n| root.join(n));
-        for d in &dirs {
-            let _ = std::fs::remove_dir_all(d);
-        }
-        Net {
-            nodes: [None, None, None, None],
-            dirs,
-            boot: None,
-        }
-    }
-
-    /// Starts validator `i` on its base path with `extra` flags.
-    fn start(&mut self, i: usize, extra: &[&str]) {
-        let key = format!("{:064x}", i + 1);
-        let base = self.dirs[i].to_string_lossy().into_owned();
-        let flag = format!("--{}", NAMES[i]);
-        let mut args = vec![
-            "--chain",
-            "local",
-            flag.as_str(),
-            "--base-path",
-            base.as_str(),
-            "--node-key",
-            key.as_str(),
-        ];
-        let boot = self.boot.clone();
-        if let Some(b) = boot.as_deref() {
-            args.extend(["--bootnodes", b]);
-        }
-        args.extend(extra);
-        let node = Node::start(&args);
-        if self.boot.is_none() {
-            let peer = node
-                .wait_for(Duration::from_secs(180), |n| {
-                    n.rpc::<String>("system_localPeerId", rpc_params![]).ok()
-                })
-                .unwrap_or_else(|| panic!("alice did not start; log:\n{}", node.log()));
-            self.boot = Some(format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer}", node.p2p_port));
-        }
-        self.nodes[i] = Some(node);
-    }
-
-    fn node(&self, i: usize) -> &Node {
-        self.nodes[i]
-            .as_ref()
-            .unwrap_or_else(|| panic!("{} is not running", NAMES[i]))
-    }
-
-    /// SIGKILL: no shutdown code runs.
-    fn kill(&mut self, i: usize) {
-        if let Some(n) = self.nodes[i].take() {
-            n.kill();
-        }
-    }
-}
-
-impl Drop for Net {
-    fn drop(&mut self) {
-        for i in 0..4 {
-            self.kill(i);
-        }
-        if let Some(root) = self.dirs[0].parent() {
-            let _ = std::fs::remove_dir_all(root);
-        }
-    }
-}
 
 /// Sends SIGSTOP or SIGCONT to a node's process.
 fn signal(node: &Node, sig: &str) {
@@ -352,14 +261,6 @@ impl Feed {
     }
 }
 
-fn conc(i: usize) -> concerto_runtime::keys::crypto::Public {
-    KEYRINGS[i].public().into()
-}
-
-fn account(i: usize) -> AccountId32 {
-    KEYRINGS[i].to_account_id()
-}
-
 const MINUTE: Duration = Duration::from_secs(60);
 
 fn secs(d: Duration) -> String {
@@ -397,7 +298,7 @@ impl std::fmt::Display for Recovery {
 /// event must be sealed.
 fn with_network(phases: impl FnOnce(&mut Net, &Node, &Chain<'_>, &mut Feed)) {
     let _heavy = heavy();
-    let mut net = Net::new();
+    let mut net = Net::new("faults");
     for i in 0..4 {
         net.start(i, &[]);
     }

@@ -24,6 +24,7 @@ mod ingest;
 mod latency;
 mod load;
 mod serve;
+mod stateful;
 mod topics;
 mod validator_set;
 mod validators;

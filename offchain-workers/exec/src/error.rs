@@ -14,6 +14,13 @@ pub enum ExecError {
     /// after a guest fault ended it.
     #[error("the session is not running (not booted, or ended by a guest fault)")]
     SessionNotRunning,
+    /// A stateful batch's start state does not restore (corrupt, truncated, or larger
+    /// than the template's RAM).
+    #[error("the start state does not restore: {0}")]
+    Snapshot(#[from] concerto_machine::SnapshotError),
+    /// A stateful batch's start state is not a machine waiting for its next input.
+    #[error("the start state is not a machine waiting for an input (not resumable)")]
+    NotResumable,
     /// The machine stopped for a reason the loop never asks for.
     #[error("unexpected machine break {0:?}")]
     UnexpectedBreak(BreakReason),

@@ -21,7 +21,7 @@ mod template;
 
 pub use error::{ExecError, Result};
 pub use outcome::{InputOutcome, InputVerdict, JobResult};
-pub use session::{execute, Load, Session};
+pub use session::{execute, execute_stateful, Load, NextState, Session, StartState, StatefulRun};
 pub use template::{blake2_256, Template};
 
 /// Log target of this crate.

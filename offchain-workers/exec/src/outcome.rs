@@ -72,6 +72,22 @@ pub struct JobResult {
 }
 
 impl JobResult {
+    /// The result of a run that has not started: no fault, outputs or cycles yet, the
+    /// empty outputs root and zero machine roots.
+    pub(crate) fn empty(template_hash: Hash32) -> JobResult {
+        JobResult {
+            rejection: None,
+            outputs: Vec::new(),
+            reports: Vec::new(),
+            rejected_inputs: Vec::new(),
+            outputs_root: concerto_machine::merkle::OutputsTree::new().root(),
+            start_root_hash: [0; 32],
+            final_root_hash: [0; 32],
+            cycles: 0,
+            template_hash,
+        }
+    }
+
     /// The verdict validators attest (see [`Verdict::of`]).
     pub fn verdict(&self) -> Verdict {
         Verdict::of(self.rejection.as_ref(), &self.rejected_inputs)

@@ -300,6 +300,36 @@ enum Stop {
     Host(ExecError),
 }
 
+/// Where a stateful run starts.
+#[derive(Clone, Copy, Debug)]
+pub enum StartState<'a> {
+    /// The template in a fresh machine (a stateful topic's first batch).
+    Fresh,
+    /// A machine the previous batch left waiting for its next input, as
+    /// [`Machine::snapshot`] wrote it.
+    Snapshot(&'a [u8]),
+}
+
+/// What a stateful run leaves for the next batch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NextState {
+    /// The batch faulted, so it is rolled back: the next batch starts from this batch's
+    /// start state (the result's `final_root_hash` is its `start_root_hash`).
+    Unchanged,
+    /// The machine after the batch, as [`Machine::snapshot`] writes it.
+    Snapshot(Vec<u8>),
+}
+
+/// A stateful run: the job result and the state the next batch starts from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatefulRun {
+    /// As for a stateless run, except that a faulted batch reports its start root as its
+    /// final root (see [`NextState::Unchanged`]).
+    pub result: JobResult,
+    /// The state for the next batch.
+    pub next: NextState,
+}
+
 /// Runs `template` over `inputs` (each the bytes of one advance-state request) and
 /// returns the verdict, outputs, reports, roots and cycles.
 pub fn execute(
@@ -307,43 +337,80 @@ pub fn execute(
     config: MachineLimits,
     inputs: &[Vec<u8>],
 ) -> Result<JobResult> {
-    let mut result = JobResult {
-        rejection: None,
-        outputs: Vec::new(),
-        reports: Vec::new(),
-        rejected_inputs: Vec::new(),
-        outputs_root: OutputsTree::new().root(),
-        start_root_hash: [0; 32],
-        final_root_hash: [0; 32],
-        cycles: 0,
-        template_hash: template.hash(),
-    };
-    let mut session = match Session::load(template.elf(), config)? {
-        Load::Ready(session) => session,
+    let mut result = JobResult::empty(template.hash());
+    match Session::load(template.elf(), config)? {
+        Load::Ready(mut session) => {
+            result.start_root_hash = session.machine_mut().root_hash();
+            drive(&mut session, inputs, &mut result)?;
+        }
         Load::Invalid(fault) => {
             result.rejection = Some(Rejection {
                 stage: Stage::Load,
                 fault,
             });
-            return Ok(result);
+        }
+    }
+    Ok(result)
+}
+
+/// Runs one batch of a stateful topic from `start` and returns, beside the result, the
+/// machine state the next batch starts from. A batch that ends in a guest fault is rolled
+/// back (its machine state is dropped; the next batch starts where this one started), so
+/// one bad batch cannot wedge a topic's state. A snapshot that does not restore, or that
+/// is not waiting for an input, is a host error ([`ExecError::Snapshot`],
+/// [`ExecError::NotResumable`]), never a verdict.
+pub fn execute_stateful(
+    template: &Template,
+    config: MachineLimits,
+    start: StartState<'_>,
+    inputs: &[Vec<u8>],
+) -> Result<StatefulRun> {
+    let mut result = JobResult::empty(template.hash());
+    let mut session = match start {
+        StartState::Fresh => match Session::load(template.elf(), config)? {
+            Load::Ready(session) => session,
+            Load::Invalid(fault) => {
+                result.rejection = Some(Rejection {
+                    stage: Stage::Load,
+                    fault,
+                });
+                return Ok(StatefulRun {
+                    result,
+                    next: NextState::Unchanged,
+                });
+            }
+        },
+        StartState::Snapshot(bytes) => {
+            let machine = Machine::restore(bytes, config.ram_size)?;
+            if !machine.iflags_y() {
+                return Err(ExecError::NotResumable);
+            }
+            Session::resume(machine, config)
         }
     };
     result.start_root_hash = session.machine_mut().root_hash();
-    let steps = std::iter::once(None).chain(inputs.iter().map(Some));
-    for (i, input) in steps.enumerate() {
-        let (outcome, stage) = match input {
-            None => (session.boot()?, Stage::Boot),
-            Some(bytes) => (session.feed(bytes)?, Stage::Input(i as u32 - 1)),
-        };
-        result.reports.extend(outcome.reports);
-        match outcome.verdict {
-            InputVerdict::Accepted => result.outputs.extend(outcome.outputs),
-            InputVerdict::Rejected => result.rejected_inputs.push(i as u32 - 1),
-            InputVerdict::Fault(fault) => {
-                result.rejection = Some(Rejection { stage, fault });
-                break;
-            }
+    drive(&mut session, inputs, &mut result)?;
+    let next = if result.rejection.is_some() {
+        result.final_root_hash = result.start_root_hash;
+        NextState::Unchanged
+    } else {
+        NextState::Snapshot(session.into_machine().snapshot())
+    };
+    Ok(StatefulRun { result, next })
+}
+
+/// Boots `session` if it has not booted yet, feeds it `inputs` up to the first guest fault
+/// and fills in `result`'s verdict, outputs, reports, outputs root, cycles and final root.
+fn drive(session: &mut Session, inputs: &[Vec<u8>], result: &mut JobResult) -> Result<()> {
+    let mut running = true;
+    if !session.booted {
+        running = record_step(session.boot()?, Stage::Boot, result);
+    }
+    for (i, bytes) in inputs.iter().enumerate() {
+        if !running {
+            break;
         }
+        running = record_step(session.feed(bytes)?, Stage::Input(i as u32), result);
     }
     result.outputs_root = session.outputs_root();
     result.cycles = session.cycles();
@@ -359,5 +426,23 @@ pub fn execute(
             .as_ref()
             .map_or_else(|| "no guest fault".to_string(), ToString::to_string)
     );
-    Ok(result)
+    Ok(())
+}
+
+/// Adds one step's answer to `result`; false when it was a guest fault (the run is over).
+fn record_step(outcome: InputOutcome, stage: Stage, result: &mut JobResult) -> bool {
+    result.reports.extend(outcome.reports);
+    match outcome.verdict {
+        InputVerdict::Accepted => result.outputs.extend(outcome.outputs),
+        InputVerdict::Rejected => {
+            if let Stage::Input(i) = stage {
+                result.rejected_inputs.push(i);
+            }
+        }
+        InputVerdict::Fault(fault) => {
+            result.rejection = Some(Rejection { stage, fault });
+            return false;
+        }
+    }
+    true
 }

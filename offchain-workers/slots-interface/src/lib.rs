@@ -23,7 +23,9 @@ extern crate alloc;
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
 use concerto_primitives::Verdict;
-pub use concerto_primitives::{BatchHeader, Hash32, MachineLimits, OutputsPayload, Rejection};
+pub use concerto_primitives::{
+    BatchHeader, Hash32, MachineLimits, OutputsPayload, Rejection, TopicId,
+};
 #[cfg(not(substrate_runtime))]
 use sp_externalities::ExternalitiesExt;
 use sp_runtime_interface::{
@@ -48,6 +50,45 @@ pub struct BatchJob {
     /// Outputs whose SCALE encoding (`Vec<Vec<u8>>`) is at most this long come back
     /// inline; longer ones come back as their BLAKE2b-256 hash.
     pub max_inline_outputs: u32,
+    /// Stateless, or where a stateful topic's machine state starts.
+    pub state: BatchState,
+}
+
+/// Where a batch's machine state starts.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub enum BatchState {
+    /// A stateless topic: every batch in a fresh machine.
+    #[codec(index = 0)]
+    Stateless,
+    /// A stateful topic: the batch continues the machine its topic's last finalized batch
+    /// left.
+    #[codec(index = 1)]
+    Stateful {
+        /// The chain's state root for the topic (`TopicState`), or `None` for the topic's
+        /// first batch (a fresh machine). The node starts from the state with exactly this
+        /// root, or does not run the batch ([`SlotsError::MissingState`]).
+        from: Option<Hash32>,
+        /// Finalized batches before this one, oldest first, each ending in the start of
+        /// the next and the last in `from`: the node replays them to rebuild `from` when
+        /// it lacks it. The runtime sends them only when [`slots::has_state`] says the node
+        /// lacks `from`; empty otherwise.
+        history: Vec<PastBatch>,
+    },
+}
+
+/// A finalized batch of a stateful topic, to replay.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct PastBatch {
+    /// Its first input.
+    pub header: BatchHeader,
+    /// Its event hashes, in block order.
+    pub event_hashes: Vec<Hash32>,
+    /// Its on-chain commitment over `event_hashes`.
+    pub commitment: Hash32,
+    /// The finalized state root it started from.
+    pub start_root: Hash32,
+    /// The finalized state root it left.
+    pub state_root: Hash32,
 }
 
 /// What a slot computed for a batch (deterministic on every honest node).
@@ -66,9 +107,11 @@ pub struct BatchOutcome {
     pub output_count: u32,
     /// Root of the outputs Merkle tree (Cartesi / libcmt layout).
     pub outputs_root: Hash32,
-    /// Machine root hash before the first input (the template's initial machine).
+    /// Machine root hash before the first input: the template's fresh machine, or for a
+    /// stateful topic's later batch the state it continued.
     pub start_root: Hash32,
-    /// Machine root hash when the run ended.
+    /// Machine root hash when the run ended; for a stateful batch that faulted, its
+    /// `start_root` (the batch is rolled back).
     pub state_root: Hash32,
     /// Cycles used, boot included.
     pub cycles: u64,
@@ -102,6 +145,10 @@ pub enum HostFault {
     /// The worker protocol or the execution loop failed (a host bug).
     #[codec(index = 5)]
     Internal,
+    /// The node's stateful-topic state store failed (I/O, or a stored state that does
+    /// not restore).
+    #[codec(index = 6)]
+    StateStore,
 }
 
 /// Why a batch could not be run here. None of these is a verdict: a validator that gets
@@ -127,6 +174,11 @@ pub enum SlotsError {
     /// A host fault of this kind; the node logs the details.
     #[codec(index = 5)]
     Host(HostFault),
+    /// A stateful batch starts from a state root this node has not stored and cannot
+    /// rebuild from the batches it was given (their events are gone, or the replay does
+    /// not reach that root). The node never runs the batch from another state.
+    #[codec(index = 6)]
+    MissingState(Hash32),
 }
 
 /// What the node provides behind the host functions.
@@ -138,6 +190,10 @@ pub trait SlotsBackend: Send + Sync {
     fn add_template(&self, code: &[u8]) -> Result<Hash32, SlotsError>;
     /// Runs a batch in a slot (blocking).
     fn execute_batch(&self, job: BatchJob) -> Result<BatchOutcome, SlotsError>;
+    /// Whether the node can start topic `topic`'s stateful batch from the machine state
+    /// with this root (stored, or the template's fresh machine it recorded) without a
+    /// replay.
+    fn has_state(&self, topic: TopicId, root: &Hash32) -> bool;
     /// The number of the node's latest finalized block.
     fn finalized_number(&self) -> u32;
 }
@@ -169,6 +225,16 @@ pub trait Slots {
         };
         self.extension::<SlotsExt>()
             .is_some_and(|ext| ext.has_template(&hash))
+    }
+
+    /// Whether the node holds topic `topic`'s stateful machine state with this root, so a
+    /// batch from it needs no replay history.
+    fn has_state(&mut self, topic: u32, root: PassFatPointerAndRead<&[u8]>) -> bool {
+        let Ok(root) = <Hash32>::try_from(root) else {
+            return false;
+        };
+        self.extension::<SlotsExt>()
+            .is_some_and(|ext| ext.has_state(topic, &root))
     }
 
     /// Puts template code into the node's cache; returns its BLAKE2b-256 hash.

@@ -15,7 +15,9 @@ use std::time::Duration;
 
 use concerto_exec::execute;
 use concerto_primitives::MachineLimits;
-use concerto_slots::{Job, SlotConfig, SlotPool, TemplateCache, TemplateSource, WorkerCommand};
+use concerto_slots::{
+    Job, JobState, SlotConfig, SlotPool, TemplateCache, TemplateSource, WorkerCommand,
+};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn pool(slots: usize, tweak: impl FnOnce(&mut SlotConfig)) -> SlotPool {
@@ -30,6 +32,7 @@ fn bench(c: &mut Criterion) {
         template: TemplateSource::Inline(template.elf().to_vec()),
         limits: config,
         inputs: Vec::new(),
+        state: JobState::Stateless,
     };
     let dir = std::env::temp_dir().join(format!("concerto-slots-bench-{}", std::process::id()));
     let hash = TemplateCache::open(&dir)

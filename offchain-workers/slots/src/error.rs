@@ -55,6 +55,10 @@ pub enum WorkerFault {
         /// The hash of the bytes on disk.
         actual: Hash32,
     },
+    /// A stateful job's start state does not restore, or is not a machine waiting for
+    /// an input (the node's state store handed over bad bytes).
+    #[error("the job's start state is unusable: {0}")]
+    BadStartState(String),
     /// Any other host-side failure inside the worker (I/O, fork, the machine API).
     #[error("worker: {0}")]
     Internal(String),
@@ -73,6 +77,7 @@ impl WorkerFault {
             WorkerFault::BadChildResult(_) => "bad_child_result",
             WorkerFault::TemplateNotCached(_) => "template_not_cached",
             WorkerFault::TemplateCorrupt { .. } => "template_corrupt",
+            WorkerFault::BadStartState(_) => "bad_start_state",
             WorkerFault::Internal(_) => "worker_internal",
         }
     }

@@ -43,7 +43,7 @@ pub use cache::{blake2_256, Template, TemplateCache};
 pub use concerto_exec::{JobResult, Session};
 pub use error::{Result, SlotError, WorkerFault};
 pub use pool::{probe_sandbox, Shortfall, SlotConfig, SlotPool, WorkerCommand};
-pub use protocol::{Job, TemplateSource};
+pub use protocol::{Job, JobDone, JobState, TemplateSource};
 pub use sandbox::{ChildLimits, SandboxFeature, SandboxMode, SandboxReport, LANDLOCK_ABI_VERSION};
 
 /// The `log` target of this crate (worker spawn, retire and replacement; host faults).

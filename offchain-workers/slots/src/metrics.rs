@@ -17,7 +17,7 @@
 pub use prometheus::Registry;
 use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, Opts};
 
-use concerto_exec::JobResult;
+use crate::protocol::JobDone;
 use concerto_primitives::Verdict;
 
 use crate::error::SlotError;
@@ -99,9 +99,9 @@ impl Metrics {
     }
 
     /// Counts how a job ended.
-    pub(crate) fn job_done(&self, result: &Result<JobResult, SlotError>) {
-        match result {
-            Ok(result) => {
+    pub(crate) fn job_done(&self, done: &Result<JobDone, SlotError>) {
+        match done {
+            Ok(JobDone { result, .. }) => {
                 let verdict = match result.verdict() {
                     Verdict::Accepted => "accepted",
                     Verdict::Rejected => "rejected",

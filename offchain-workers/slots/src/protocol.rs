@@ -38,7 +38,7 @@ use crate::error::{Result, SlotError, WorkerFault};
 use crate::sandbox::{ChildLimits, SandboxMode, SandboxReport};
 
 /// Version of this protocol; the worker refuses a different one.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// Largest frame either side accepts.
 pub const MAX_FRAME_BYTES: u32 = 512 << 20;
@@ -53,7 +53,25 @@ pub enum TemplateSource {
     Cached(Hash32),
 }
 
-/// One job: a template, its machine configuration and the batch's inputs.
+/// How a job treats the machine state across batches.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub enum JobState {
+    /// A stateless topic: a fresh machine, nothing kept.
+    #[codec(index = 0)]
+    Stateless,
+    /// A stateful topic's first batch: a fresh machine, whose state after the batch comes
+    /// back in [`JobDone::next_state`].
+    #[codec(index = 1)]
+    Fresh,
+    /// A stateful topic's later batch: the machine the previous batch left (a
+    /// `Machine::snapshot`), read by the worker before the sandboxed child starts; the
+    /// state after the batch comes back in [`JobDone::next_state`].
+    #[codec(index = 2)]
+    Snapshot(Vec<u8>),
+}
+
+/// One job: a template, its machine configuration, the batch's inputs and where its
+/// machine state starts.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct Job {
     /// The template.
@@ -63,17 +81,32 @@ pub struct Job {
     /// The advance-state requests, in order: normally the SCALE encodings of
     /// `Input::Header`, the events, then `Input::End`.
     pub inputs: Vec<Vec<u8>>,
+    /// Stateless, or where a stateful batch starts.
+    pub state: JobState,
 }
 
 impl Job {
-    /// A job over typed inputs.
+    /// A stateless job over typed inputs.
     pub fn new(template: TemplateSource, limits: MachineLimits, inputs: &[Input]) -> Job {
         Job {
             template,
             limits,
             inputs: inputs.iter().map(Input::to_bytes).collect(),
+            state: JobState::Stateless,
         }
     }
+}
+
+/// What a worker answers for a job it ran (whatever the verdict).
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct JobDone {
+    /// The result.
+    pub result: JobResult,
+    /// A stateful job's machine state after the batch (`Machine::snapshot`, whose root
+    /// is `result.final_root_hash`). `None` for a stateless job, and for a stateful batch
+    /// that faulted: it is rolled back, so the next batch starts from this one's start
+    /// state (`final_root_hash == start_root_hash`).
+    pub next_state: Option<Vec<u8>>,
 }
 
 /// The first request: how the worker must run jobs.
@@ -149,7 +182,7 @@ pub enum Response {
     },
     /// The answer to [`Request::Execute`].
     #[codec(index = 1)]
-    Executed(std::result::Result<JobResult, WorkerFault>),
+    Executed(std::result::Result<JobDone, WorkerFault>),
     /// The answer to [`Request::Probe`].
     #[codec(index = 2)]
     Probed(SandboxReport),

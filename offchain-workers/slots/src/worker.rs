@@ -22,7 +22,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use codec::{Decode, DecodeAll, Encode};
-use concerto_exec::JobResult;
+use concerto_exec::{ExecError, NextState, StartState};
+use concerto_primitives::MachineLimits;
 use nix::fcntl::OFlag;
 use nix::sys::resource::{getrusage, UsageWho};
 use nix::sys::signal::{kill, Signal};
@@ -34,8 +35,8 @@ use crate::cache::{Template, TemplateCache};
 use crate::error::{Result, SlotError, WorkerFault};
 pub use crate::protocol::NoHooks;
 use crate::protocol::{
-    read_frame, write_frame, DeadlineReader, Hello, Job, Request, Response, TemplateSource,
-    PROTOCOL_VERSION,
+    read_frame, write_frame, DeadlineReader, Hello, Job, JobDone, JobState, Request, Response,
+    TemplateSource, PROTOCOL_VERSION,
 };
 use crate::sandbox::{self, ChildLimits, Filters, SandboxMode};
 
@@ -235,12 +236,14 @@ impl Worker {
         })
     }
 
-    fn execute(
-        &self,
-        job: Job,
-        limits: &ChildLimits,
-    ) -> std::result::Result<JobResult, WorkerFault> {
-        let template = match job.template {
+    fn execute(&self, job: Job, limits: &ChildLimits) -> std::result::Result<JobDone, WorkerFault> {
+        let Job {
+            template,
+            limits: machine,
+            inputs,
+            state,
+        } = job;
+        let template = match template {
             TemplateSource::Inline(elf) => Template::new(elf),
             TemplateSource::Cached(hash) => match &self.cache {
                 Some(cache) => cache.load(&hash)?,
@@ -248,11 +251,9 @@ impl Worker {
             },
         };
         let bytes = self.in_child(limits, || {
-            concerto_exec::execute(&template, job.limits, &job.inputs)
-                .map_err(|e| WorkerFault::Internal(e.to_string()))
-                .encode()
+            run_job(&template, machine, &inputs, &state).encode()
         })?;
-        decode::<std::result::Result<JobResult, WorkerFault>>(&bytes)?
+        decode::<std::result::Result<JobDone, WorkerFault>>(&bytes)?
     }
 
     /// Forks a child that enters the sandbox and runs `work`, and returns the bytes
@@ -347,6 +348,40 @@ impl Worker {
         // Leaves without unwinding into the worker's frames (their destructors would
         // touch state the child shares with its parent, e.g. the worker's pipes).
         std::process::exit(code)
+    }
+}
+
+/// Runs a job in the job child (stateless, or from its start state).
+fn run_job(
+    template: &Template,
+    machine: MachineLimits,
+    inputs: &[Vec<u8>],
+    state: &JobState,
+) -> std::result::Result<JobDone, WorkerFault> {
+    let start = match state {
+        JobState::Stateless => {
+            return concerto_exec::execute(template, machine, inputs)
+                .map(|result| JobDone {
+                    result,
+                    next_state: None,
+                })
+                .map_err(|e| WorkerFault::Internal(e.to_string()));
+        }
+        JobState::Fresh => StartState::Fresh,
+        JobState::Snapshot(bytes) => StartState::Snapshot(bytes),
+    };
+    match concerto_exec::execute_stateful(template, machine, start, inputs) {
+        Ok(run) => Ok(JobDone {
+            result: run.result,
+            next_state: match run.next {
+                NextState::Snapshot(bytes) => Some(bytes),
+                NextState::Unchanged => None,
+            },
+        }),
+        Err(e @ (ExecError::Snapshot(_) | ExecError::NotResumable)) => {
+            Err(WorkerFault::BadStartState(e.to_string()))
+        }
+        Err(e) => Err(WorkerFault::Internal(e.to_string())),
     }
 }
 

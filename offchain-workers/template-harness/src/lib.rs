@@ -14,6 +14,7 @@
 //!   `offchain-workers/templates/target`.
 
 mod build;
+mod model;
 
 pub use concerto_exec::InputVerdict;
 use concerto_exec::{ExecError, InputOutcome, Load, Session};
@@ -21,6 +22,7 @@ use concerto_machine::Machine;
 pub use concerto_primitives::{GuestFault, Input, MachineLimits};
 
 pub use build::{template_elf, TEMPLATE_NAMES};
+pub use model::PriceFeedModel;
 
 /// RAM the templates are linked for (the SDK's `RAM_LENGTH`, `sdk/link.x`).
 pub const RAM_LENGTH: u64 = MachineLimits::sdk_default().ram_size;

@@ -24,14 +24,19 @@
 //! - **Unreadable records.** A local record that does not decode (a newer or corrupt
 //!   format) is never overwritten by a new run: the batch is skipped with an error log, so
 //!   a validator cannot sign a second, different result for a batch it may have signed.
-//! - **Stateful topics** need the machine state the previous batch left; this node has no
-//!   machine snapshots yet, so it runs only a stateful topic's first batch.
+//! - **Stateful topics.** A stateful topic's batch starts from the machine state whose root
+//!   is the chain's `TopicState` (its last finalized batch's `state_root`); the node keeps
+//!   those states in its state store. When [`slots::has_state`] says the node lacks it
+//!   (a new node, pruned, crashed, or offline while others finalized), the job also carries
+//!   the topic's recent finalized batches ([`MAX_REPLAY_BATCHES`] at most, while their
+//!   events are still on chain) so the node can rebuild the state by replaying them; the
+//!   node never runs a batch from any other state (`SlotsError::MissingState`).
 
 use crate::{pallet::*, types::*, LOG_TARGET};
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
 use concerto_primitives::domain;
-use concerto_slots_interface::{slots, BatchHeader, BatchJob, SlotsError};
+use concerto_slots_interface::{slots, BatchHeader, BatchJob, BatchState, PastBatch, SlotsError};
 use frame_support::{traits::Get, BoundedVec};
 use frame_system::{offchain::SubmitTransaction, pallet_prelude::BlockNumberFor};
 use polkadot_sdk::*;
@@ -47,6 +52,8 @@ pub const RECORD_PREFIX: &[u8] = domain::ATTESTATION_RECORD_PREFIX;
 pub const RESUBMIT_AFTER: u32 = 10;
 /// Blocks after which a batch that failed with a host fault is tried again.
 pub const RETRY_AFTER: u32 = 5;
+/// Most finalized batches a stateful job carries for the node to replay.
+pub const MAX_REPLAY_BATCHES: usize = 16;
 /// Age after which a claim is considered left by a crashed run (longer than the slots'
 /// largest wall-clock backstop: 600 s CPU × 3 + slack).
 pub const CLAIM_EXPIRY_MS: u64 = 35 * 60 * 1000;
@@ -90,9 +97,6 @@ pub enum OffchainError {
     TemplateHashLength,
     /// The node cached the template code under another hash than the chain's.
     TemplateHashMismatch,
-    /// Resuming a stateful topic from its previous batch's machine state needs machine
-    /// snapshots, which this node does not have yet.
-    StatefulResumeUnsupported,
     /// The node's slots could not run the batch.
     Slots(SlotsError),
     /// The inline outputs are longer than `MaxOutputLen` (the node broke its contract).
@@ -269,9 +273,6 @@ impl<T: Config> Pallet<T> {
         info: &BatchInfo<BlockNumberFor<T>>,
     ) -> Result<AttestationResult<T::MaxOutputLen>, OffchainError> {
         let t = Topics::<T>::get(topic).ok_or(OffchainError::TopicGone)?;
-        if t.mode == TopicMode::Stateful && TopicState::<T>::contains_key(topic) {
-            return Err(OffchainError::StatefulResumeUnsupported);
-        }
         let template = Templates::<T>::get(t.template).ok_or(OffchainError::TemplateGone)?;
         let hash: Hash32 = t
             .template
@@ -285,21 +286,27 @@ impl<T: Config> Pallet<T> {
                 return Err(OffchainError::TemplateHashMismatch);
             }
         }
+        let state = match t.mode {
+            TopicMode::Stateless => BatchState::Stateless,
+            TopicMode::Stateful => {
+                let from = TopicState::<T>::get(topic).map(|(_, root)| root);
+                let history = match from {
+                    Some(root) if !slots::has_state(topic, &root) => {
+                        Self::replay_history(topic, &t.config, root)
+                    }
+                    _ => Vec::new(),
+                };
+                BatchState::Stateful { from, history }
+            }
+        };
         let job = BatchJob {
             template: hash,
             limits: template.machine,
-            header: BatchHeader {
-                topic_id: topic,
-                batch_number: batch,
-                window: (
-                    info.window.0.unique_saturated_into(),
-                    info.window.1.unique_saturated_into(),
-                ),
-                config: t.config.into_inner(),
-            },
+            header: Self::batch_header(topic, batch, info, &t.config),
             event_hashes: BatchEvents::<T>::get(topic, batch).into_inner(),
             commitment: info.commitment,
             max_inline_outputs: T::MaxOutputLen::get(),
+            state,
         };
         let outcome = slots::execute_batch(job).map_err(OffchainError::Slots)?;
         let verdict = outcome.verdict();
@@ -317,6 +324,56 @@ impl<T: Config> Pallet<T> {
             cycles: outcome.cycles,
             verdict,
         })
+    }
+}
+
+impl<T: Config> Pallet<T> {
+    /// The header (first input) of a sealed batch.
+    fn batch_header(
+        topic: TopicId,
+        batch: BatchNumber,
+        info: &BatchInfo<BlockNumberFor<T>>,
+        config: &[u8],
+    ) -> BatchHeader {
+        BatchHeader {
+            topic_id: topic,
+            batch_number: batch,
+            window: (
+                info.window.0.unique_saturated_into(),
+                info.window.1.unique_saturated_into(),
+            ),
+            config: config.to_vec(),
+        }
+    }
+
+    /// The finalized batches that lead to the state `root` of a stateful topic, oldest
+    /// first: walking back from its newest finalized output while each one's state root is
+    /// the one wanted and its events are still on chain, until a start state the node
+    /// holds, or [`MAX_REPLAY_BATCHES`].
+    fn replay_history(topic: TopicId, config: &[u8], root: Hash32) -> Vec<PastBatch> {
+        let mut history = Vec::new();
+        let mut want = root;
+        for output in Outputs::<T>::get(topic).iter().rev() {
+            if output.result.state_root != want || history.len() == MAX_REPLAY_BATCHES {
+                break;
+            }
+            let Some(info) = Batches::<T>::get(topic, output.batch) else {
+                break;
+            };
+            history.push(PastBatch {
+                header: Self::batch_header(topic, output.batch, &info, config),
+                event_hashes: BatchEvents::<T>::get(topic, output.batch).into_inner(),
+                commitment: info.commitment,
+                start_root: output.result.start_root,
+                state_root: output.result.state_root,
+            });
+            want = output.result.start_root;
+            if slots::has_state(topic, &want) {
+                break;
+            }
+        }
+        history.reverse();
+        history
     }
 }
 

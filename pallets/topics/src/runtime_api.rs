@@ -100,7 +100,8 @@ sp_api::decl_runtime_apis! {
         AttestationId: Codec,
     {
         /// Sealed batches `validator` has not attested yet and may attest now, oldest first
-        /// (a stateful topic's batch waits until its predecessor is settled).
+        /// (a stateful topic's batch waits until its predecessor is settled, and is no
+        /// longer due once it is finalized itself).
         fn awaiting_attestation(validator: AttestationId) -> Vec<(TopicId, BatchNumber)>;
         /// A sealed batch still taking attestations.
         fn batch(topic: TopicId, batch: BatchNumber) -> Option<BatchInfo<BlockNumber>>;
@@ -172,7 +173,12 @@ impl<T: Config> Pallet<T> {
             .filter(|(topic, batch)| {
                 let stateful =
                     Topics::<T>::get(topic).is_some_and(|t| t.mode == TopicMode::Stateful);
-                !(stateful && Self::predecessor_pending(*topic, *batch))
+                // A stateful batch is attested only between its predecessor's finalization
+                // and its own: once finalized, the topic's state has moved past its start,
+                // so an honest late attestation could not pass the continuity check.
+                let finalized =
+                    || Batches::<T>::get(topic, batch).is_some_and(|info| info.finalized.is_some());
+                !(stateful && (Self::predecessor_pending(*topic, *batch) || finalized()))
             })
             .collect();
         due.sort_unstable();

@@ -8,6 +8,7 @@
 
 pub(crate) mod chain;
 pub(crate) mod concerto;
+pub(crate) mod net;
 pub(crate) mod ws;
 
 use concerto_runtime::Header;

@@ -9,7 +9,7 @@ use concerto_primitives::{
 
 use crate::guest::{commands_guest, inputs};
 
-fn config() -> MachineLimits {
+pub(crate) fn config() -> MachineLimits {
     MachineLimits {
         ram_size: 16 << 20,
         max_cycles_per_input: 200_000,

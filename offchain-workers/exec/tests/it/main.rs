@@ -5,3 +5,4 @@
 mod guest;
 
 mod guests;
+mod stateful;

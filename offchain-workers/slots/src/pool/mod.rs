@@ -21,7 +21,7 @@ use process::WorkerProcess;
 
 use crate::error::{Result, SlotError};
 use crate::metrics::{Metrics, Registry};
-use crate::protocol::{Hello, Job, Request, Response, PROTOCOL_VERSION};
+use crate::protocol::{Hello, Job, JobDone, Request, Response, PROTOCOL_VERSION};
 use crate::sandbox::{ChildLimits, SandboxFeature, SandboxMode, SandboxReport};
 use crate::worker::WorkerHook;
 use crate::LOG_TARGET;
@@ -295,15 +295,21 @@ impl SlotPool {
     /// Runs `job` in a slot. `Ok` holds the deterministic verdict (accepted or rejected);
     /// `Err` is a host fault.
     pub fn execute(&self, job: Job) -> Result<JobResult> {
-        let result = self.run_job(job);
-        self.metrics.job_done(&result);
-        if let Err(e) = &result {
-            log::warn!(target: LOG_TARGET, "slot job failed with a host fault ({}): {e}", e.kind());
-        }
-        result
+        self.execute_job(job).map(|done| done.result)
     }
 
-    fn run_job(&self, job: Job) -> Result<JobResult> {
+    /// [`Self::execute`] that also returns a stateful job's machine state after the batch
+    /// ([`JobDone::next_state`]).
+    pub fn execute_job(&self, job: Job) -> Result<JobDone> {
+        let done = self.run_job(job);
+        self.metrics.job_done(&done);
+        if let Err(e) = &done {
+            log::warn!(target: LOG_TARGET, "slot job failed with a host fault ({}): {e}", e.kind());
+        }
+        done
+    }
+
+    fn run_job(&self, job: Job) -> Result<JobDone> {
         let limits = self.config.child_limits(&job.limits, job.inputs.len())?;
         let request: Request = Request::Execute { job, limits };
         match self.call(&request, &limits)? {

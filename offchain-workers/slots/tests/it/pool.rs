@@ -11,7 +11,7 @@ use concerto_exec::execute;
 use concerto_primitives::price::{MedianConfig, PriceTick};
 use concerto_primitives::{batch_inputs, BatchHeader, EventEnvelope, Input};
 use concerto_primitives::{GuestFault, MachineLimits};
-use concerto_slots::{Job, SlotError, TemplateCache, TemplateSource, WorkerFault};
+use concerto_slots::{Job, JobState, SlotError, TemplateCache, TemplateSource, WorkerFault};
 
 use crate::pool;
 use crate::support::{commands_guest, inputs, real_template};
@@ -30,6 +30,7 @@ pub(crate) fn guest_job(list: &[&[u8]]) -> Job {
         template: TemplateSource::Inline(commands_guest().elf().to_vec()),
         limits: config(),
         inputs: inputs(list),
+        state: JobState::Stateless,
     }
 }
 
@@ -77,6 +78,55 @@ fn pool_matches_in_process_execution() {
     assert_eq!(local.rejection, None);
     assert_eq!(local.outputs.len(), 1);
     assert_eq!(pool.execute(job).unwrap(), local);
+}
+
+#[test]
+fn stateful_jobs_carry_the_machine_state_through_the_worker() {
+    let pool = pool(1, |_| {});
+    let job = |list: &[&[u8]], state| Job {
+        state,
+        ..guest_job(list)
+    };
+    let first = pool
+        .execute_job(job(&[b"a", b"o\x01"], JobState::Fresh))
+        .unwrap();
+    let s1 = first
+        .next_state
+        .clone()
+        .expect("the state after the first batch");
+    assert_eq!(
+        concerto_machine::snapshot_root(&s1).unwrap(),
+        first.result.final_root_hash
+    );
+    let local = concerto_exec::execute_stateful(
+        &commands_guest(),
+        config(),
+        concerto_exec::StartState::Snapshot(&s1),
+        &inputs(&[b"a", b"p\x02"]),
+    )
+    .unwrap();
+    let second = pool
+        .execute_job(job(&[b"a", b"p\x02"], JobState::Snapshot(s1.clone())))
+        .unwrap();
+    assert_eq!(second.result, local.result);
+    assert_eq!(second.result.start_root_hash, first.result.final_root_hash);
+    // A faulted batch leaves no new state; a corrupt start state is a named host fault.
+    let faulted = pool
+        .execute_job(job(&[b"x"], JobState::Snapshot(s1.clone())))
+        .unwrap();
+    assert_eq!(faulted.next_state, None);
+    assert_eq!(faulted.result.final_root_hash, first.result.final_root_hash);
+    let mut corrupt = s1;
+    corrupt.truncate(64);
+    assert!(matches!(
+        pool.execute_job(job(&[b"a"], JobState::Snapshot(corrupt))),
+        Err(SlotError::Worker(WorkerFault::BadStartState(_)))
+    ));
+    // The stateless answer carries no state.
+    assert_eq!(
+        pool.execute_job(guest_job(&[b"a"])).unwrap().next_state,
+        None
+    );
 }
 
 #[test]

@@ -6,9 +6,11 @@
 use codec::Encode;
 use concerto_machine::Machine;
 use concerto_primitives::codec::DecodeAll;
-use concerto_primitives::price::{HeldBack, PriceFeedConfig, PriceFeedOutput, PriceTick};
+use concerto_primitives::price::{PriceFeedConfig, PriceFeedOutput, PriceTick};
 use concerto_primitives::{batch_inputs, codec, BatchHeader, EventEnvelope, Input};
-use concerto_template_harness::{read_elf, template_elf, InputVerdict, MachineLimits, Runner};
+use concerto_template_harness::{
+    read_elf, template_elf, InputVerdict, MachineLimits, PriceFeedModel, Runner,
+};
 use std::collections::BTreeMap;
 
 const WINDOWS: u64 = 60;
@@ -62,63 +64,6 @@ fn window(n: u64, prices: &mut impl FnMut() -> u128) -> (Vec<Input>, BTreeMap<u3
     (batch_inputs(header, events), ticked)
 }
 
-/// The host-side model, in plain `u128` arithmetic (the prices are small).
-#[derive(Default)]
-struct Model {
-    history: BTreeMap<u32, Vec<u128>>,
-    ema: BTreeMap<u32, u128>,
-}
-
-impl Model {
-    fn window(&mut self, n: u64, ticked: &BTreeMap<u32, Vec<u128>>) -> Vec<PriceFeedOutput> {
-        let c = config();
-        let mut out = Vec::new();
-        for (&asset, prices) in ticked {
-            let mut sorted = prices.clone();
-            sorted.sort();
-            let k = sorted.len();
-            let enough = k as u32 >= c.min_publishers;
-            if enough {
-                let median = if k % 2 == 1 {
-                    sorted[k / 2]
-                } else {
-                    (sorted[k / 2 - 1] + sorted[k / 2]) / 2
-                };
-                let h = self.history.entry(asset).or_default();
-                h.push(median);
-                if h.len() > c.twap_windows as usize {
-                    h.remove(0);
-                }
-                let alpha = u128::from(c.ema_alpha_ppm);
-                let e = self.ema.entry(asset).or_insert(median);
-                *e = if median >= *e {
-                    *e + (median - *e) * alpha / 1_000_000
-                } else {
-                    *e - (*e - median) * alpha / 1_000_000
-                };
-            }
-            let h = self.history.get(&asset).cloned().unwrap_or_default();
-            // Every window is BLOCKS long, so the block-weighted mean is the plain mean.
-            let twap = (!h.is_empty()).then(|| h.iter().sum::<u128>() / h.len() as u128);
-            out.push(PriceFeedOutput {
-                batch_number: n,
-                asset_id: asset,
-                median: enough.then(|| *self.history[&asset].last().unwrap()),
-                held_back: (!enough).then_some(HeldBack::TooFewPublishers {
-                    fresh: k as u32,
-                    total: k as u32,
-                    required: c.min_publishers,
-                }),
-                publishers: if enough { k as u32 } else { 0 },
-                twap,
-                windows: h.len() as u32,
-                ema: self.ema.get(&asset).copied(),
-            });
-        }
-        out
-    }
-}
-
 /// Feeds one window; returns its outputs, decoded.
 fn feed(runner: &mut Runner, inputs: &[Input]) -> Vec<PriceFeedOutput> {
     let mut outputs = Vec::new();
@@ -149,7 +94,7 @@ fn sixty_windows_with_a_snapshot_and_restore_between_each() {
         x ^= x << 17;
         u128::from(x % 10_000_000)
     };
-    let mut model = Model::default();
+    let mut model = PriceFeedModel::new(config());
     let mut restored = Runner::new(&elf).expect("boot");
     let mut in_a_row = Runner::new(&elf).expect("boot");
     let (mut snapshot_bytes, mut held_back) = (0, 0);

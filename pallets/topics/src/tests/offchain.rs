@@ -9,7 +9,8 @@ use crate::{pallet::*, types::*};
 use codec::{Decode, Encode};
 use concerto_primitives::{GuestFault, OutputsPayload, Rejection, Stage};
 use concerto_slots_interface::{
-    BatchJob, BatchOutcome, Hash32, HostFault, SlotsBackend, SlotsError, SlotsExt,
+    BatchHeader, BatchJob, BatchOutcome, BatchState, Hash32, HostFault, PastBatch, SlotsBackend,
+    SlotsError, SlotsExt,
 };
 use frame_support::assert_ok;
 use polkadot_sdk::*;
@@ -27,6 +28,7 @@ struct Scripted {
     jobs: Mutex<Vec<BatchJob>>,
     finalized: Mutex<u32>,
     answers: Mutex<Vec<Result<BatchOutcome, SlotsError>>>,
+    states: Mutex<Vec<Hash32>>,
 }
 
 impl SlotsBackend for Scripted {
@@ -49,6 +51,9 @@ impl SlotsBackend for Scripted {
     }
     fn finalized_number(&self) -> u32 {
         *self.finalized.lock().unwrap()
+    }
+    fn has_state(&self, _topic: u32, root: &Hash32) -> bool {
+        self.states.lock().unwrap().contains(root)
     }
 }
 
@@ -259,5 +264,58 @@ fn without_slots_or_keys_the_worker_does_nothing() {
     new_test_ext(|| {
         sealed();
         Topics::offchain_worker_run(2);
+    });
+}
+
+#[test]
+fn stateful_jobs_start_from_the_chain_state_with_history_only_when_the_node_lacks_it() {
+    use super::stateful::{step, two_sealed_batches};
+    ocw_test(|slots, _| {
+        two_sealed_batches();
+        let info0 = Batches::<Test>::get(0, 0).unwrap();
+        Topics::run_batch(0, 0, &info0).expect("runs");
+        let job = |i: usize| slots.jobs.lock().unwrap()[i].state.clone();
+        assert_eq!(
+            job(0),
+            BatchState::Stateful {
+                from: None,
+                history: vec![]
+            },
+            "the first batch starts from a fresh machine"
+        );
+        for v in 1..=3 {
+            assert_ok!(submit(attest_result_call(v, 0, 0, step([0; 32], 10))).unwrap());
+        }
+        let info1 = Batches::<Test>::get(0, 1).unwrap();
+        Topics::run_batch(0, 1, &info1).expect("runs");
+        let past = PastBatch {
+            header: BatchHeader {
+                topic_id: 0,
+                batch_number: 0,
+                window: (info0.window.0 as u32, info0.window.1 as u32),
+                config: vec![],
+            },
+            event_hashes: BatchEvents::<Test>::get(0, 0).into_inner(),
+            commitment: info0.commitment,
+            start_root: [0; 32],
+            state_root: [10; 32],
+        };
+        assert_eq!(
+            job(1),
+            BatchState::Stateful {
+                from: Some([10; 32]),
+                history: vec![past]
+            },
+            "a node without the state gets the batches to replay"
+        );
+        slots.states.lock().unwrap().push([10; 32]);
+        Topics::run_batch(0, 1, &info1).expect("runs");
+        assert_eq!(
+            job(2),
+            BatchState::Stateful {
+                from: Some([10; 32]),
+                history: vec![]
+            }
+        );
     });
 }

@@ -41,7 +41,7 @@ fn stateful_topic(publisher: &Publisher) {
 }
 
 /// Publishes one event per block until batches 0 and 1 are sealed.
-fn two_sealed_batches() {
+pub(super) fn two_sealed_batches() {
     let publisher = Publisher::sr(1);
     stateful_topic(&publisher);
     for sequence in 0..2 {
@@ -52,7 +52,7 @@ fn two_sealed_batches() {
 }
 
 /// A result starting at `start` and ending at `[end; 32]`.
-fn step(start: Hash32, end: u8) -> AttestationResult<ConstU32<16>> {
+pub(super) fn step(start: Hash32, end: u8) -> AttestationResult<ConstU32<16>> {
     AttestationResult {
         start_root: start,
         state_root: [end; 32],
@@ -83,6 +83,12 @@ fn batches_are_attested_in_order_from_the_last_state() {
         );
         assert_eq!(
             Topics::api_awaiting_attestation(&UintAuthorityId(1)),
+            vec![(0, 1)]
+        );
+        // Validator 4 never attested batch 0; once it is finalized it is no longer due
+        // (the state moved past its start), only batch 1 is.
+        assert_eq!(
+            Topics::api_awaiting_attestation(&UintAuthorityId(4)),
             vec![(0, 1)]
         );
         // Batch 1 must start where batch 0 ended.

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use concerto_primitives::MachineLimits;
-use concerto_slots::{Job, SlotError, TemplateSource, WorkerFault};
+use concerto_slots::{Job, JobState, SlotError, TemplateSource, WorkerFault};
 use concerto_slots_sandbox_tests::TestHook;
 
 use crate::pool;
@@ -25,6 +25,7 @@ fn guest_job(list: &[&[u8]]) -> Job {
         template: TemplateSource::Inline(commands_guest().elf().to_vec()),
         limits: config(),
         inputs: inputs(list),
+        state: JobState::Stateless,
     }
 }
 

@@ -119,6 +119,7 @@ fn missing_features_refuse_the_pool_unless_insecure() {
                 ..concerto_primitives::MachineLimits::sdk_default()
             },
             inputs: vec![b"a".to_vec()],
+            state: concerto_slots::JobState::Stateless,
         };
         assert_eq!(pool.execute(job).unwrap().rejection, None);
         // The disabled feature is really off; the other one is on when the host has it.

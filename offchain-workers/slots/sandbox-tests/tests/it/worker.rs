@@ -26,6 +26,7 @@ fn the_worker_sandboxes_itself() {
             ..concerto_primitives::MachineLimits::sdk_default()
         },
         inputs: inputs(&[b"a"]),
+        state: concerto_slots::JobState::Stateless,
     };
     let in_worker = |probe| pool.run_hook(TestHook::InWorker(Box::new(probe)), LIMITS);
     let open = |path: &std::path::Path| {
