@@ -9,6 +9,12 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 /// memory.
 pub const MAX_EMITTED_BYTES_PER_BATCH: u64 = 64 << 20;
 
+/// Largest guest RAM (bytes) of a stateful topic's template on any chain: its whole
+/// machine state crosses the node's slot-worker frames (512 MiB each) once in and once
+/// out per batch, with the batch's inputs and outputs beside it. A chain's own bound
+/// (pallet-topics `MaxStatefulRamSize`) may be lower.
+pub const MAX_STATEFUL_RAM: u64 = 256 << 20;
+
 /// Length of each CMIO buffer (rx and tx) in the Cartesi v0.19 layout: 2 MiB. No input,
 /// output or report can be longer.
 pub const CMIO_BUFFER_LEN: u32 = 2 << 20;

@@ -43,6 +43,15 @@ pub const PROTOCOL_VERSION: u32 = 3;
 /// Largest frame either side accepts.
 pub const MAX_FRAME_BYTES: u32 = 512 << 20;
 
+// A stateful job's state (at most its RAM, MAX_STATEFUL_RAM, plus a page index and the
+// small memories) crosses in one frame with the batch's inputs, or with its outputs and
+// reports (MAX_EMITTED_BYTES_PER_BATCH).
+const _: () = assert!(
+    concerto_primitives::limits::MAX_STATEFUL_RAM
+        + 2 * concerto_primitives::MAX_EMITTED_BYTES_PER_BATCH
+        < MAX_FRAME_BYTES as u64
+);
+
 /// Where a job's template comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub enum TemplateSource {

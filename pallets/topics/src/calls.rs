@@ -102,7 +102,9 @@ mod calls {
         /// `TopicDeposit` is held until the topic is closed and its last window sealed.
         ///
         /// Origin: signed (becomes the owner). Errors: `InvalidStreams`, `UnknownStream`,
-        /// `StreamClosed`, `StreamAccessDenied`, `UnknownTemplate`, `InvalidWindow`,
+        /// `StreamClosed`, `StreamAccessDenied`, `UnknownTemplate`, `StatefulRamTooLarge` (a
+        /// stateful topic over a template with more RAM than `MaxStatefulRamSize`),
+        /// `InvalidWindow`,
         /// `QuorumUnreachable` (an explicit quorum above the current validator count),
         /// `InvalidQuorum`, `TooManyTopicsForAccount`, `TooManyTopicsForStream`,
         /// `TooManyOpenTopics`, `Overflow`, and the currency's error if the deposit cannot

@@ -251,5 +251,9 @@ mod events_and_errors {
         ZeroFunding,
         /// The template's entry point is odd: no instruction can start there.
         TemplateEntryMisaligned,
+        /// A stateful topic's template asks for more RAM than `MaxStatefulRamSize`: its
+        /// machine state could not travel with every batch. Use a template with less RAM,
+        /// or a stateless topic.
+        StatefulRamTooLarge,
     }
 }

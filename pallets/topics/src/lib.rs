@@ -165,6 +165,11 @@ pub mod pallet {
         /// provide this much (it refuses to start otherwise). See `MachineBounds`.
         #[pallet::constant]
         type MaxRamSize: Get<u64>;
+        /// Largest guest RAM (bytes) of a stateful topic's template: its machine state
+        /// travels to and from the slot with every batch and is kept on every validator's
+        /// disk. At most `concerto_primitives::limits::MAX_STATEFUL_RAM`.
+        #[pallet::constant]
+        type MaxStatefulRamSize: Get<u64>;
         /// Largest cycle budget of one batch a template may ask for.
         #[pallet::constant]
         type MaxCyclesPerBatch: Get<u64>;
@@ -533,6 +538,10 @@ pub mod pallet {
                     && bounds.max_cycles_per_batch > 0
                     && bounds.reference_mips > 0,
                 "MaxRamSize, MaxCyclesPerBatch and ReferenceMips must be positive"
+            );
+            assert!(
+                T::MaxStatefulRamSize::get() <= concerto_primitives::limits::MAX_STATEFUL_RAM,
+                "a stateful machine's state must fit the slot frames (MAX_STATEFUL_RAM)"
             );
             assert!(
                 bounds.max_input_bytes <= concerto_primitives::limits::CMIO_BUFFER_LEN,

@@ -99,6 +99,7 @@ impl pallet_topics::Config for Test {
     type TemplateDepositPerByte = ConstU64<1>;
     type MaxTemplateSize = ConstU32<1024>;
     type MaxRamSize = ConstU64<{ 4 << 20 }>;
+    type MaxStatefulRamSize = ConstU64<{ 2 << 20 }>;
     type MaxCyclesPerBatch = ConstU64<1_000_000>;
     type ReferenceMips = ConstU32<100>;
     type TopicDeposit = ConstU64<500>;

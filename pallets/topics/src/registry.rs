@@ -296,6 +296,10 @@ impl<T: Config> Pallet<T> {
             ensure!(q > n / 2 && q > 0, Error::<T>::InvalidQuorum);
         }
         let mut info = Templates::<T>::get(template).ok_or(Error::<T>::UnknownTemplate)?;
+        ensure!(
+            mode == TopicMode::Stateless || info.machine.ram_size <= T::MaxStatefulRamSize::get(),
+            Error::<T>::StatefulRamTooLarge
+        );
         let topic = NextTopicId::<T>::get();
         for stream in streams.iter() {
             let s = Streams::<T>::get(stream).ok_or(Error::<T>::UnknownStream)?;

@@ -95,6 +95,8 @@ impl pallet_topics::Config for Runtime {
     // bound takes 50 s: half the attestation period, leaving the rest for inclusion and a
     // restart.
     type MaxRamSize = ConstU64<{ 1 << 30 }>;
+    // A stateful machine's state travels with each batch: at most the SDK's 128 MiB twice.
+    type MaxStatefulRamSize = ConstU64<{ concerto_primitives::limits::MAX_STATEFUL_RAM }>;
     type MaxCyclesPerBatch = ConstU64<10_000_000_000>;
     type ReferenceMips = ConstU32<200>;
     type TopicDeposit = TopicDeposit;

@@ -189,6 +189,38 @@ fn register(
 }
 
 #[test]
+fn a_stateful_topic_needs_a_template_within_the_stateful_ram_bound() {
+    new_test_ext(|| {
+        setup_topic(&Publisher::sr(1), 1);
+        let code = BoundedVec::truncate_from(program(128, 0x13));
+        let big = MachineLimits {
+            ram_size: 4 << 20,
+            ..MACHINE
+        };
+        assert_ok!(Topics::upload_template(
+            RuntimeOrigin::signed(ALICE),
+            code.clone(),
+            big
+        ));
+        let hash = <Test as frame_system::Config>::Hashing::hash(&code);
+        // 4 MiB is within `MaxRamSize` but above `MaxStatefulRamSize` (2 MiB).
+        assert_noop!(
+            register(vec![0], hash, 1, None),
+            Error::<Test>::StatefulRamTooLarge
+        );
+        assert_ok!(Topics::register_topic(
+            RuntimeOrigin::signed(ALICE),
+            BoundedVec::truncate_from(vec![0]),
+            hash,
+            BoundedVec::new(),
+            1,
+            None,
+            TopicMode::Stateless,
+        ));
+    });
+}
+
+#[test]
 fn topic_registration_errors() {
     new_test_ext(|| {
         let hash = setup_topic(&Publisher::sr(1), 1);
