@@ -303,7 +303,9 @@ impl<S: OffchainStorage> NodeSlots<S> {
         let missing = || {
             log::warn!(
                 target: LOG_TARGET,
-                "🎼 topic {topic}: no state 0x{} here and the chain's recent batches do not                  rebuild it; not running the topic's batches until it is restored (copy                  <base>/chains/<id>/concerto-state from a validator that has it)",
+                "🎼 topic {topic}: no state 0x{} here and the chain's recent batches do not \
+                 rebuild it; not running the topic's batches until it is restored (copy \
+                 <base>/chains/<id>/concerto-state from a validator that has it)",
                 hex::encode(root)
             );
             SlotsError::MissingState(root)
@@ -350,7 +352,8 @@ impl<S: OffchainStorage> NodeSlots<S> {
             if reached != (past.start_root, past.state_root) {
                 log::warn!(
                     target: LOG_TARGET,
-                    "🎼 topic {topic} batch {}: the replay went 0x{} → 0x{}, the chain                      finalized 0x{} → 0x{}",
+                    "🎼 topic {topic} batch {}: the replay went 0x{} → 0x{}, the chain \
+                     finalized 0x{} → 0x{}",
                     past.header.batch_number,
                     hex::encode(reached.0),
                     hex::encode(reached.1),
