@@ -1,5 +1,6 @@
-//! Interpreter speed in MIPS (millions of retired mcycles per second) on three guest
+//! Interpreter speed in MIPS (millions of retired mcycles per second) on four guest
 //! programs built with `riscv64-unknown-elf-gcc` at bench time:
+//! - `tight_loop`: `c.addi`/`c.bnez`, the shortest loop (pure dispatch);
 //! - `alu_loop`: a tight integer loop (no data memory traffic);
 //! - `mem_loop`: loads and stores over a 1 MiB buffer;
 //! - `keccak`: Keccak-256 over a 1 KiB message, 200 times (C, -O2).
@@ -33,6 +34,7 @@ fn programs() -> Vec<(&'static str, PathBuf)> {
     )
     .join("benches")
     .join("programs");
+    let tight = asm::build(&dir.join("tight_loop.S"), &out, &[]);
     let alu = asm::build(&dir.join("alu_loop.S"), &out, &[]);
     let mem = asm::build(&dir.join("mem_loop.S"), &out, &[]);
     let keccak = asm::build(
@@ -40,7 +42,12 @@ fn programs() -> Vec<(&'static str, PathBuf)> {
         &out,
         &["-O2", dir.join("start.S").to_str().unwrap()],
     );
-    vec![("alu_loop", alu), ("mem_loop", mem), ("keccak", keccak)]
+    vec![
+        ("tight_loop", tight),
+        ("alu_loop", alu),
+        ("mem_loop", mem),
+        ("keccak", keccak),
+    ]
 }
 
 /// Runs a fresh copy of `template` to its halt; returns mcycle and wall time.

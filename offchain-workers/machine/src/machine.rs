@@ -87,6 +87,8 @@ pub struct Machine {
     tree: MerkleTree,
     /// Last shadow state page and TLB image given to the tree (skip rehashing if equal).
     hashed_shadow: Option<(Arc<Page>, Arc<Vec<u8>>)>,
+    /// Predecoded blocks kept from run to run (host-side only, never hashed).
+    blocks: interp::BlockCache,
 }
 
 /// A summary of the core (see its `Debug`); the Merkle tree is left out.
@@ -240,6 +242,7 @@ impl Machine {
             layout,
             tree,
             hashed_shadow: None,
+            blocks: interp::BlockCache::new(),
         })
     }
 
@@ -250,7 +253,11 @@ impl Machine {
         if mcycle_end < mcycle {
             return Err(Error::McycleEndInPast { mcycle_end, mcycle });
         }
-        Ok(interp::run(&mut self.core, mcycle_end))
+        Ok(interp::run_cached(
+            &mut self.core,
+            &mut self.blocks,
+            mcycle_end,
+        ))
     }
 
     /// The direct-backend state (registers, PMAs, memory, TLB).

@@ -1,12 +1,16 @@
-/* Benchmark: a tight integer ALU loop (8 instructions per iteration, 2^24 iterations),
+/* Benchmark: a tight integer ALU loop (8 instructions per iteration, ITERS iterations:
+ * 2^24 unless -DITERS=... says otherwise),
  * then halt with exit code 0. No memory traffic besides instruction fetch. */
 #define HTIF_TOHOST 0x40008000
+#ifndef ITERS
+#define ITERS (1 << 24)
+#endif
 
     .option norvc
     .section .text.init, "ax"
     .globl _start
 _start:
-    li t0, 1 << 24
+    li t0, ITERS
     li a0, 0x12345
     li a1, 0x6789
 1:  add a0, a0, t0

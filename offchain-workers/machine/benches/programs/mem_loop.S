@@ -1,14 +1,17 @@
-/* Benchmark: a memory-heavy loop. 64 passes over a 1 MiB buffer in RAM, each pass
+/* Benchmark: a memory-heavy loop. PASSES passes (64 unless -DPASSES=...) over a 1 MiB buffer in RAM, each pass
  * loading, updating and storing every doubleword (8 instructions per doubleword),
  * touching 256 pages per pass. Halts with exit code 0. */
 #define HTIF_TOHOST 0x40008000
 #define BUF_SIZE (1 << 20)
+#ifndef PASSES
+#define PASSES 64
+#endif
 
     .option norvc
     .section .text.init, "ax"
     .globl _start
 _start:
-    li s0, 64                    /* passes */
+    li s0, PASSES                /* passes */
     li a5, 0x9e3779b97f4a7c15
 1:  la a0, buffer
     li a1, BUF_SIZE

@@ -38,6 +38,12 @@ pub trait StateAccess {
         }
     }
 
+    /// Writes integer register `i`, which the caller knows is not x0.
+    #[inline(always)]
+    fn set_x_nonzero(&mut self, i: u32, value: u64) {
+        self.set_x(i, value);
+    }
+
     /// PMA entry `index` (0..32).
     fn pma(&self, index: usize) -> Pma;
     /// PMA lookup for an access of `size` bytes at `paddr` (docs/cartesi-v0.19.md §1.3 step 4).
@@ -61,15 +67,18 @@ pub trait StateAccess {
     /// HTIF console output byte.
     fn putchar(&mut self, byte: u8);
 
-    /// Fast load on a TLB hit (read table). `None` = take the architectural slow path.
+    /// Fast load on a TLB hit (read table). `None` = take the architectural slow path,
+    /// and always `None` for an access that is not naturally aligned.
     #[inline(always)]
     fn fast_read<const L: u32>(&self, _vaddr: u64) -> Option<u64> {
         None
     }
-    /// Fast store on a TLB hit (write table). `false` = take the slow path.
+    /// Fast store on a TLB hit (write table): the host address written, so that the
+    /// caller can tell whether it wrote over code it has decoded. `None` = take the slow
+    /// path, and always `None` for an access that is not naturally aligned.
     #[inline(always)]
-    fn fast_write<const L: u32>(&mut self, _vaddr: u64, _value: u64) -> bool {
-        false
+    fn fast_write<const L: u32>(&mut self, _vaddr: u64, _value: u64) -> Option<*const u8> {
+        None
     }
 
     /// Fetch through the per-run fetch cache (docs/cartesi-v0.19.md §6.7): returns 4 instruction
@@ -77,10 +86,15 @@ pub trait StateAccess {
     /// TLB.
     fn fetch_cached(&mut self, pc: u64) -> Option<u32>;
     /// The hit case of [`StateAccess::fetch_cached`] alone (no refresh of dropped host
-    /// pointers): `Some` only when `fetch_cached` would return the same bytes. The
-    /// default (never hits) is always correct: the caller then calls `fetch_cached`.
+    /// pointers): the host copy of pc's page (4096 readable bytes) when the fetch cache
+    /// holds pc's page and pc's page offset is at most 4093, i.e. exactly when
+    /// `fetch_cached` would read pc's bytes from that page. The pointer stays valid, and
+    /// its bytes stay those of the page, until the next call of a method other than
+    /// [`StateAccess::x`], [`StateAccess::set_x`], [`StateAccess::fast_read`] and
+    /// [`StateAccess::fast_write`]. The default (never hits) is always correct: the caller
+    /// then calls `fetch_cached`.
     #[inline(always)]
-    fn fetch_hit(&self, _pc: u64) -> Option<u32> {
+    fn fetch_page(&self, _pc: u64) -> Option<*const u8> {
         None
     }
     /// Points the fetch cache at a virtual page and its physical page.

@@ -93,7 +93,7 @@ fn read_slow<S: StateAccess>(
 /// Writes `1 << L` bytes at `vaddr`; alignment must already be checked.
 #[inline(always)]
 pub(crate) fn write<S: StateAccess, const L: u32>(s: &mut S, vaddr: u64, value: u64) -> Exec {
-    if s.fast_write::<L>(vaddr, value) {
+    if s.fast_write::<L>(vaddr, value).is_some() {
         return Ok(Flow::Next);
     }
     write_slow(s, vaddr, L, value)

@@ -5,9 +5,9 @@
 //! `mem` (loads/stores), `amo` (A), `compressed` (C expansion), `csr`, `system`
 //! (ecall/ebreak/xret/wfi/fence/sfence), `trap` (trap entry, interrupts), `mmu`
 //! (Sv39/Sv48), `fetch` (instruction fetch and the fetch cache of docs/cartesi-v0.19.md
-//! §6.7), `execute` (dispatch: the full architectural path), `predecode` (per-run memo of
-//! decoded instructions, tagged with their raw bits) and `fast` (the hot path that
-//! completes plain instructions with pc and mcycle in locals).
+//! §6.7), `execute` (dispatch: the full architectural path), `predecode` (per-run cache of
+//! predecoded blocks, checked against the bytes they came from) and `fast` (the hot path
+//! that completes plain instructions with pc and mcycle in locals).
 //!
 //! F and D: `misa` reports them (as v0.19 does) and `fflags`/`frm`/`fcsr` exist with the
 //! `mstatus.FS ≠ Off` check, but every F/D instruction (including C.FLD/C.FSD/C.FLDSP/
@@ -30,8 +30,10 @@ mod system;
 mod trap;
 
 pub use access::{StateAccess, TlbSlot};
+pub(crate) use predecode::BlockCache;
 
-use crate::constants::{irq, reg, RTC_FREQ_DIV};
+use crate::constants::{irq, reg, PAGE_OFFSET_MASK, RTC_FREQ_DIV};
+use fast::Step;
 
 /// A synchronous exception raised by an instruction (a guest fault, never a host error).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +99,15 @@ impl BreakReason {
 /// Runs until `mcycle_end`, a halt or a yield (docs/cartesi-v0.19.md §3.2). The caller has checked
 /// `mcycle_end >= mcycle`.
 pub fn run<S: StateAccess>(s: &mut S, mcycle_end: u64) -> BreakReason {
+    run_cached(s, &mut BlockCache::new(), mcycle_end)
+}
+
+/// [`run`] with a block cache that outlives the run (see [`BlockCache`]).
+pub(crate) fn run_cached<S: StateAccess>(
+    s: &mut S,
+    blocks: &mut BlockCache,
+    mcycle_end: u64,
+) -> BreakReason {
     if s.reg(reg::IFLAGS_H) != 0 {
         return BreakReason::Halted;
     }
@@ -108,7 +119,8 @@ pub fn run<S: StateAccess>(s: &mut S, mcycle_end: u64) -> BreakReason {
     }
     s.set_reg(reg::IFLAGS_X, 0);
     s.begin_run();
-    run_loop(s, mcycle_end);
+    blocks.prepare(mcycle_end - s.reg(reg::MCYCLE));
+    run_loop(s, blocks, mcycle_end);
     if s.reg(reg::IFLAGS_H) != 0 {
         BreakReason::Halted
     } else if s.reg(reg::IFLAGS_Y) != 0 {
@@ -126,8 +138,7 @@ pub fn step<S: StateAccess>(s: &mut S) -> BreakReason {
     run(s, end)
 }
 
-fn run_loop<S: StateAccess>(s: &mut S, mcycle_end: u64) {
-    let mut cache = predecode::DecodeCache::for_run(mcycle_end - s.reg(reg::MCYCLE));
+fn run_loop<S: StateAccess>(s: &mut S, cache: &mut BlockCache, mcycle_end: u64) {
     loop {
         let mcycle = s.reg(reg::MCYCLE);
         if mcycle >= mcycle_end {
@@ -144,7 +155,7 @@ fn run_loop<S: StateAccess>(s: &mut S, mcycle_end: u64) {
         trap::serve_interrupts(s);
         let tick_end =
             mcycle + core::cmp::min(mcycle_end - mcycle, RTC_FREQ_DIV - mcycle % RTC_FREQ_DIV);
-        if inner_loop(s, &mut cache, mcycle, tick_end) {
+        if inner_loop(s, cache, mcycle, tick_end) {
             return;
         }
     }
@@ -153,7 +164,8 @@ fn run_loop<S: StateAccess>(s: &mut S, mcycle_end: u64) {
 /// Runs instructions until `tick_end`; returns `true` on halt/yield.
 ///
 /// pc and mcycle live in locals while instructions take the fast path (fetch-cache hit,
-/// predecoded through `cache`, then [`fast::exec`]: no trap, no CSR/device/TLB access)
+/// a block predecoded through `cache`, each entry run by [`fast::exec`]: no trap, no
+/// CSR/device/TLB access)
 /// and are written to the state before anything else runs (the full path, which may
 /// read them) and on exit, so the
 /// state seen by every other piece of code is exactly what the per-instruction loop
@@ -162,33 +174,72 @@ fn run_loop<S: StateAccess>(s: &mut S, mcycle_end: u64) {
 #[inline(never)]
 fn inner_loop<S: StateAccess>(
     s: &mut S,
-    cache: &mut predecode::DecodeCache,
+    cache: &mut BlockCache,
     mut mcycle: u64,
     tick_end: u64,
 ) -> bool {
     let mut pc = s.reg(reg::PC);
-    let stopped = loop {
+    let stopped = 'outer: loop {
         if mcycle >= tick_end {
             break false;
         }
-        let insn = match s.fetch_hit(pc) {
-            Some(insn) => {
-                let e = cache.get(pc, insn);
-                // Branching on the length (instead of reading it from `e`) keeps the
-                // next pc off the entry's load latency: the branch is predicted.
-                let next = if insn & 3 == 3 {
-                    fast::exec::<S, 4>(s, pc, e)
-                } else {
-                    fast::exec::<S, 2>(s, pc, e)
+        let insn = match s.fetch_page(pc) {
+            Some(page) => {
+                // SAFETY: `fetch_page` returned the host copy of pc's page, and pc's page
+                // offset is below 4094 (that is when it hits).
+                let b = unsafe { cache.get(pc, page) };
+                let vbase = pc & !PAGE_OFFSET_MASK;
+                let code = (page as usize + (pc & PAGE_OFFSET_MASK) as usize, b.span);
+                let slow = 'block: loop {
+                    // mcycle and the interrupt checks stay exact: at most the instructions
+                    // left before `tick_end` run, and none of them can raise an interrupt.
+                    // Fast instructions never move the fetch cache off this page, and every
+                    // entry's offset is below 4094, so each of their fetches would hit it
+                    // and read the bytes the block was decoded from (compared on entry;
+                    // a store of the block's own that may change them ends the block).
+                    let limit = core::cmp::min(b.n as u64, tick_end - mcycle) as usize;
+                    // SAFETY: `1 <= limit <= b.n <= BLOCK_MAX`.
+                    let entries = unsafe { b.entries.get_unchecked(..limit) };
+                    let mut end = None;
+                    for e in entries {
+                        let step = fast::exec(s, vbase, e, code);
+                        if step != Step::Next {
+                            end = Some((e, step));
+                            break;
+                        }
+                    }
+                    let (e, step) = end.unwrap_or((&entries[limit - 1], Step::Next));
+                    // SAFETY: `e` is an element of `entries`.
+                    let i = unsafe { (e as *const predecode::Entry).offset_from(entries.as_ptr()) }
+                        as u64;
+                    let epc = vbase | e.off as u64;
+                    match step {
+                        Step::Slow => {
+                            mcycle += i;
+                            pc = epc;
+                            // SAFETY: `page` is still valid (only fast paths ran) and
+                            // `e.off <= 4092`.
+                            break 'block unsafe { predecode::read_raw(page, e.off) };
+                        }
+                        Step::Jump(target) => {
+                            mcycle += i + 1;
+                            pc = target;
+                            // A loop within the block: its bytes are unchanged (no store of
+                            // this pass touched them), so run it again.
+                            if target == b.pc && mcycle < tick_end {
+                                continue 'block;
+                            }
+                        }
+                        Step::Next | Step::Overlap => {
+                            mcycle += i + 1;
+                            pc = epc.wrapping_add(e.len as u64);
+                        }
+                    }
+                    continue 'outer;
                 };
-                if let Some(next) = next {
-                    pc = next;
-                    mcycle += 1;
-                    continue;
-                }
                 s.set_reg(reg::PC, pc);
                 s.set_reg(reg::MCYCLE, mcycle);
-                insn
+                slow
             }
             None => {
                 s.set_reg(reg::PC, pc);

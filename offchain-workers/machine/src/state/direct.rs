@@ -60,6 +60,13 @@ impl Clone for HostCache {
     }
 }
 
+/// The page bits of an address plus the bits that must be zero in a naturally aligned
+/// access of `1 << L` bytes.
+#[inline(always)]
+const fn aligned_page_mask<const L: u32>() -> u64 {
+    !PAGE_OFFSET_MASK | ((1 << L) - 1)
+}
+
 #[inline(always)]
 unsafe fn read_le<const L: u32>(p: *const u8) -> u64 {
     // SAFETY: the caller guarantees that `p .. p + (1 << L)` lies inside one live page.
@@ -177,6 +184,12 @@ impl StateAccess for Core {
         self.regs[0] = 0;
     }
 
+    #[inline(always)]
+    fn set_x_nonzero(&mut self, i: u32, value: u64) {
+        debug_assert_ne!(i, 0);
+        self.regs[(i & 31) as usize] = value;
+    }
+
     #[inline]
     fn pma(&self, index: usize) -> pma::Pma {
         self.pmas[index]
@@ -249,9 +262,10 @@ impl StateAccess for Core {
     #[inline(always)]
     fn fast_read<const L: u32>(&self, vaddr: u64) -> Option<u64> {
         let s = ((vaddr >> PAGE_LOG2) & (SLOTS as u64 - 1)) as usize;
-        if self.host.hot[READ][s] == vaddr & !PAGE_OFFSET_MASK {
+        // Hot entries are page aligned: a misaligned address keeps low bits and misses.
+        if self.host.hot[READ][s] == vaddr & aligned_page_mask::<L>() {
             // SAFETY: hot entries point at live pages (module invariants); the access is
-            // naturally aligned so it stays inside the page.
+            // naturally aligned (checked with the page) so it stays inside the page.
             Some(unsafe {
                 read_le::<L>(self.host.ptr[READ][s].add((vaddr & PAGE_OFFSET_MASK) as usize))
             })
@@ -261,41 +275,40 @@ impl StateAccess for Core {
     }
 
     #[inline(always)]
-    fn fast_write<const L: u32>(&mut self, vaddr: u64, value: u64) -> bool {
+    fn fast_write<const L: u32>(&mut self, vaddr: u64, value: u64) -> Option<*const u8> {
         let s = ((vaddr >> PAGE_LOG2) & (SLOTS as u64 - 1)) as usize;
-        if self.host.hot[WRITE][s] == vaddr & !PAGE_OFFSET_MASK {
+        // As in `fast_read`: a misaligned address misses.
+        if self.host.hot[WRITE][s] == vaddr & aligned_page_mask::<L>() {
             // SAFETY: hot write entries point at live, uniquely owned, dirty-marked pages;
-            // the access is naturally aligned.
+            // the access is naturally aligned, so it stays inside the page.
             unsafe {
-                write_le::<L>(
-                    self.host.ptr[WRITE][s].add((vaddr & PAGE_OFFSET_MASK) as usize),
-                    value,
-                )
-            };
-            true
+                let p = self.host.ptr[WRITE][s].add((vaddr & PAGE_OFFSET_MASK) as usize);
+                write_le::<L>(p, value);
+                Some(p as *const u8)
+            }
         } else {
-            false
+            None
         }
     }
 
     #[inline(always)]
     fn fetch_cached(&mut self, pc: u64) -> Option<u32> {
-        match self.fetch_hit(pc) {
-            Some(insn) => Some(insn),
+        match self.fetch_page(pc) {
+            Some(page) => {
+                // SAFETY: `fetch_page` returned pc's live page and pc's offset is at most
+                // 4093 (so at most 4092: pcs are even): the 4-byte read stays inside it.
+                let insn = unsafe { read_le::<2>(page.add((pc & PAGE_OFFSET_MASK) as usize)) };
+                Some(insn as u32)
+            }
             None => self.fetch_cached_refresh(pc),
         }
     }
 
     #[inline(always)]
-    fn fetch_hit(&self, pc: u64) -> Option<u32> {
-        let off = pc.wrapping_sub(self.host.fc_hot);
-        if off < self.host.fc_lim {
-            // SAFETY: `fc_lim != 0` only while `fc_ptr` points at the live page of
-            // `fc_ppage` and `fc_hot` is page aligned, so `off <= 4093` and the 4-byte
-            // read stays inside the page.
-            return Some(unsafe { read_le::<2>(self.host.fc_ptr.add(off as usize)) } as u32);
-        }
-        None
+    fn fetch_page(&self, pc: u64) -> Option<*const u8> {
+        // `fc_lim != 0` only while `fc_ptr` points at the live page of `fc_ppage` and
+        // `fc_hot` is page aligned; fast reads and writes never change a page's backing.
+        (pc.wrapping_sub(self.host.fc_hot) < self.host.fc_lim).then_some(self.host.fc_ptr)
     }
 
     fn fetch_cache_set(&mut self, vaddr_page: u64, paddr_page: u64, pma_index: usize) {

@@ -1,6 +1,6 @@
 //! Self-modifying code must be seen at once by the next fetch, whatever the interpreter
 //! caches (fetch-cache host pointer, predecoded instructions): 32-bit and compressed
-//! patches of instructions that already ran, patches of a page shared with a clone
+//! patches of instructions that already ran or are about to run, patches of a page shared with a clone
 //! (copy on write) and host writes between runs; continuous, chunked and cloned runs
 //! agree on registers, mcycle and root hash.
 #![allow(missing_docs)]
@@ -68,6 +68,28 @@ fn program_16() -> Vec<u32> {
     p
 }
 
+/// A store patches an instruction further on in the same straight-line run, which then
+/// runs in the same pass; a second store restores it. Each of 3 iterations sees the
+/// patch `addi a4, x0, 5`: a3 = 15 (running the decode from before the store gives 3).
+fn program_forward() -> Vec<u32> {
+    const A7: u32 = 17;
+    let mut p = vec![auipc(A1, 0), addi(A3, 0, 0)];
+    p.extend([lui(A2, 0x00500), addi(A2, A2, 0x713)]); // a2 = addi a4, x0, 5
+    p.extend([lui(A7, 0x00100), addi(A7, A7, 0x713)]); // a7 = addi a4, x0, 1
+    assert_eq!(p.len(), 6);
+    p.extend([
+        sw(A2, A1, 36),   // 24: patch offset 36
+        addi(A5, A5, 1),  // 28
+        addi(A6, 0, 3),   // 32
+        addi(A4, 0, 1),   // 36: patched just before it runs
+        add(A3, A3, A4),  // 40
+        sw(A7, A1, 36),   // 44: restore it
+        blt(A5, A6, -24), // 48 -> 24
+    ]);
+    p.extend(halt());
+    p
+}
+
 fn run_to_halt(m: &mut Machine, step: u64) {
     let mut end = m.mcycle();
     loop {
@@ -111,6 +133,11 @@ fn patched_32bit_instruction_is_refetched() {
 #[test]
 fn patched_compressed_parcels_are_refetched() {
     check(&program_16(), 19);
+}
+
+#[test]
+fn instruction_patched_ahead_in_the_same_run_is_refetched() {
+    check(&program_forward(), 15);
 }
 
 #[test]
