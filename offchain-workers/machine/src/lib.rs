@@ -67,8 +67,9 @@
 //!   (`interp/mmu.rs`); memory accesses are naturally aligned 1, 2, 4 or 8 bytes
 //!   (`interp::StateAccess::read_memory`), misaligned ones trap (§7.1).
 //! - **Fetch cache** (§6.7): a fetch-cache hit needs pc's page offset ≤ 4093
-//!   (`state/direct.rs`). The predecoded blocks (host-side only, never hashed) are 2 to 256
-//!   per run, of at most 32 instructions each (`interp/predecode.rs`).
+//!   (`state/direct.rs`). The predecoded blocks (host-side only, never hashed, kept by a
+//!   `Machine` across its runs) are 2 to 256, of at most 32 instructions each
+//!   (`interp/predecode.rs`).
 //! - **Host side.** Memory ranges are sparse but keep one pointer slot per 4 KiB page of
 //!   their length (`state::memory::MemRange`), so host memory grows with configured
 //!   lengths; `Machine::read_memory` reads at most 2^32 bytes per call; the generated

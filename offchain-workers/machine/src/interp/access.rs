@@ -90,8 +90,8 @@ pub trait StateAccess {
     /// holds pc's page and pc's page offset is at most 4093, i.e. exactly when
     /// `fetch_cached` would read pc's bytes from that page. The pointer stays valid, and
     /// its bytes stay those of the page, until the next call of a method other than
-    /// [`StateAccess::x`], [`StateAccess::set_x`], [`StateAccess::fast_read`] and
-    /// [`StateAccess::fast_write`]. The default (never hits) is always correct: the caller
+    /// [`StateAccess::x`], [`StateAccess::set_x`], [`StateAccess::set_x_nonzero`],
+    /// [`StateAccess::fast_read`] and [`StateAccess::fast_write`]. The default (never hits) is always correct: the caller
     /// then calls `fetch_cached`.
     #[inline(always)]
     fn fetch_page(&self, _pc: u64) -> Option<*const u8> {

@@ -3,8 +3,9 @@
 //!
 //! [`exec`] runs a predecoded instruction (an entry of a [`super::predecode`] block) and
 //! either completes it (the caller keeps pc and mcycle in locals and does *not* store
-//! them per instruction), or returns [`Step::Slow`] having changed nothing, in which case the caller synchronises pc/mcycle into the state
-//! and runs the full architectural path ([`super::execute::execute`]) on the same
+//! them per instruction), or returns [`Step::Slow`] having changed nothing, in which
+//! case the caller synchronises pc/mcycle into the state and runs the full architectural
+//! path ([`super::execute::execute`]) on the same
 //! instruction. Every case handled here has exactly the effect the full path would have:
 //! it only writes rd and produces the next pc; loads and stores only complete on a
 //! host-pointer TLB hit of a naturally aligned access (exactly when the full path would
@@ -36,8 +37,8 @@ fn ld<S: StateAccess, const L: u32>(s: &S, vaddr: u64) -> Option<u64> {
 }
 
 /// Store through the host-pointer cache only (a miss or a misaligned access: slow path,
-/// as in [`ld`]); tells
-/// whether the bytes written may overlap the host range `code` (start, length).
+/// as in [`ld`]); tells whether the bytes written may overlap the host range `code`
+/// (start, length).
 #[inline(always)]
 fn st<S: StateAccess, const L: u32>(
     s: &mut S,

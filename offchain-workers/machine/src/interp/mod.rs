@@ -5,7 +5,7 @@
 //! `mem` (loads/stores), `amo` (A), `compressed` (C expansion), `csr`, `system`
 //! (ecall/ebreak/xret/wfi/fence/sfence), `trap` (trap entry, interrupts), `mmu`
 //! (Sv39/Sv48), `fetch` (instruction fetch and the fetch cache of docs/cartesi-v0.19.md
-//! §6.7), `execute` (dispatch: the full architectural path), `predecode` (per-run cache of
+//! §6.7), `execute` (dispatch: the full architectural path), `predecode` (the cache of
 //! predecoded blocks, checked against the bytes they came from) and `fast` (the hot path
 //! that completes plain instructions with pc and mcycle in locals).
 //!

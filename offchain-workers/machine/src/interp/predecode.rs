@@ -1,4 +1,5 @@
-//! Predecoded basic blocks: a per-run memo of `decode(raw instruction bits)`.
+//! Predecoded basic blocks: a memo of `decode(raw instruction bits)` that a machine keeps
+//! across its runs.
 //!
 //! [`BlockCache`] is direct mapped on the pc a block starts at. A [`Block`] holds up to
 //! [`BLOCK_MAX`] consecutive instructions of one virtual page, decoded from the bytes of
@@ -324,8 +325,9 @@ impl BlockCache {
     pub(crate) unsafe fn get(&mut self, pc: u64, page: *const u8) -> &mut Block {
         let i = (pc >> 1) as usize & self.mask;
         debug_assert!(i < self.blocks.len());
-        // SAFETY: `blocks.len()` is a power of two and `mask == blocks.len() - 1`
-        // (both set only in `for_run`), so `i <= mask < blocks.len()`.
+        // SAFETY: `blocks.len()` is a power of two and `mask == blocks.len() - 1` (both
+        // set only in `prepare`, which every run calls before its first `get`), so
+        // `i <= mask < blocks.len()`.
         let b = unsafe { self.blocks.get_unchecked_mut(i) };
         let start = (pc & crate::constants::PAGE_OFFSET_MASK) as usize;
         // SAFETY: a block built at pc spans at most to its page's end (`build`).
@@ -422,20 +424,8 @@ pub(crate) fn decode(raw: u32) -> Entry {
     } else {
         match op {
             Op::Lb | Op::Lh | Op::Lw | Op::Ld | Op::Lbu | Op::Lhu | Op::Lwu => Op::Slow,
-            Op::Slow
-            | Op::Jal
-            | Op::Jalr
-            | Op::Beq
-            | Op::Bne
-            | Op::Blt
-            | Op::Bge
-            | Op::Bltu
-            | Op::Bgeu
-            | Op::Sb
-            | Op::Sh
-            | Op::Sw
-            | Op::Sd
-            | Op::Fence => op,
+            _ if ends_block(op) => op,
+            Op::Sb | Op::Sh | Op::Sw | Op::Sd | Op::Fence => op,
             _ => Op::Fence,
         }
     };
